@@ -1,0 +1,75 @@
+"""The `cii` command: local tokens, local keys, topics.
+
+    cii token --institution ORP --role field_worker [--region SION] [--theme YOUNG]
+    cii keys init
+    cii topics ensure
+"""
+
+import argparse
+import asyncio
+import sys
+
+from .contracts.codes import Region, Role, Theme
+from .contracts.topics import topic_specs
+from .messaging.topics_admin import ensure_topics
+from .reference import load_reference_data
+from .security.keys import MissingSecretError, init_local_keys
+from .security.tokens import TokenMinter
+from .settings import PlatformSettings
+
+
+def _token(args: argparse.Namespace, settings: PlatformSettings) -> None:
+    minter = TokenMinter(settings)
+    print(minter.mint(institution=args.institution, roles=args.role, subject=args.subject,
+                      region=args.region, theme=args.theme, ttl_seconds=args.ttl))
+
+
+def _keys_init(_: argparse.Namespace, settings: PlatformSettings) -> None:
+    created = init_local_keys(settings.keys_dir)
+    print(f"created {len(created)} key file(s) in {settings.keys_dir}" if created
+          else f"keys already present in {settings.keys_dir}")
+
+
+def _topics_ensure(_: argparse.Namespace, settings: PlatformSettings) -> None:
+    reference = load_reference_data(settings.reference_data_file)
+    specs = topic_specs(sorted(reference.institution_codes), inbound_retention_days=settings.inbound_retention_days,
+                        partitions=settings.topic_partitions)
+    created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
+    print(f"{len(specs)} topics, {len(created)} created")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cii", description="CII Valais platform tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    token = commands.add_parser("token", help="print a bearer token (JWT) accepted by all services in local mode")
+    token.add_argument("--institution", required=True, type=str.upper, help="institution code, e.g. ORP or BUREAU")
+    token.add_argument("--role", required=True, action="append", choices=[r.value for r in Role],
+                       help="role; repeat for several")
+    token.add_argument("--region", choices=[r.value for r in Region])
+    token.add_argument("--theme", choices=[t.value for t in Theme])
+    token.add_argument("--subject", help="the person acting (default: a generated id)")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds (default 8 h)")
+    token.set_defaults(run=_token)
+
+    keys = commands.add_parser("keys", help="local secrets").add_subparsers(dest="action", required=True)
+    keys.add_parser("init", help="create the missing local keys (JWT pair, pseudonym key, master key)"
+                    ).set_defaults(run=_keys_init)
+
+    topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
+    topics.add_parser("ensure", help="create every topic the platform uses").set_defaults(run=_topics_ensure)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args, PlatformSettings())
+    except MissingSecretError as exc:
+        print(f"cii: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

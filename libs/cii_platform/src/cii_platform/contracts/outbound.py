@@ -1,0 +1,50 @@
+"""Payloads the platform sends to institutions (CONTRACT.md sections 3 and 6)."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from .codes import DataCategory, Purpose
+from .inbound import PersonRef
+
+
+class Outbound(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class FieldError(Outbound):
+    field: str
+    message: str
+
+
+class EventAccepted(Outbound):
+    event_id: str
+    type: str
+    resource_id: str
+
+
+class EventRejected(Outbound):
+    event_id: str | None
+    type: str | None
+    errors: list[FieldError]
+
+
+class ExchangeFulfil(Outbound):
+    request_id: str
+    requester: str
+    person: PersonRef
+    categories: list[DataCategory]
+    purpose: Purpose
+    procuration_id: str
+
+
+class ExchangeDelivered(Outbound):
+    request_id: str
+    provider: str
+    sections: dict[DataCategory, dict[str, Any]]
+
+
+class ExchangeDenied(Outbound):
+    request_id: str
+    denied_categories: list[DataCategory]
+    reason: str

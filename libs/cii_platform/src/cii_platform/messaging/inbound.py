@@ -1,0 +1,152 @@
+"""The inbound gateway: what every service does with a record of `cii.inbound.<code>`.
+
+One code path for every inbound type: read, check the envelope and the sender, validate the payload,
+dedupe by (source, id), apply, answer on `cii.outbound.<code>`. Each service registers the types it owns;
+the envelope owner also answers what nobody can claim (unreadable JSON, unknown types).
+"""
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..contracts import types
+from ..contracts.envelope import CloudEvent, derived_event_id, institution_source, new_event, platform_source
+from ..contracts.fields import KNOWN_INSTITUTIONS
+from ..contracts.inbound import INBOUND_PAYLOADS, Payload
+from ..contracts.outbound import EventAccepted, EventRejected, FieldError
+from ..contracts.topics import institution_of_inbound, outbound
+from ..telemetry import metrics
+from ..validation import DomainValidationError, error, field_errors
+from .publisher import EventPublisher
+from .reliable import Inbox, RecordInfo, ReliableRunner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InboundCommand:
+    """An inbound event that passed every contract check, with the institution that sent it."""
+
+    institution: str
+    event: CloudEvent
+    payload: Any
+
+
+@dataclass(frozen=True)
+class Accepted:
+    resource_id: str
+
+
+InboundHandler = Callable[[InboundCommand], Awaitable[Accepted]]
+
+
+class Rejection(Exception):
+    def __init__(self, event_id: str | None, event_type: str | None, errors: list[FieldError]) -> None:
+        self.event_id, self.event_type, self.errors = event_id, event_type, errors
+        super().__init__(errors)
+
+
+class InboundGateway:
+    def __init__(self, service: str, handlers: dict[str, InboundHandler], *, publisher: EventPublisher,
+                 inbox: Inbox, runner: ReliableRunner, known_institutions: Callable[[], set[str]],
+                 max_message_bytes: int, owns_envelope: bool = False) -> None:
+        self._service = service
+        self._handlers = handlers
+        self._publisher = publisher
+        self._inbox = inbox
+        self._runner = runner
+        self._known_institutions = known_institutions
+        self._max_bytes = max_message_bytes
+        self._owns_envelope = owns_envelope
+
+    async def handle_record(self, record: RecordInfo) -> None:
+        await self._runner.run(record, lambda: self._process(record))
+
+    async def _process(self, record: RecordInfo) -> None:
+        institution = institution_of_inbound(record.topic)
+        try:
+            event, payload = self._read(record, institution)
+        except Rejection as rejection:
+            if rejection.event_type in self._handlers or (self._owns_envelope and not self._claimed(rejection)):
+                await self._answer_rejection(institution, record, rejection)
+            return
+        if event is None:
+            return  # another service owns this type
+        await self._apply(institution, event, payload, record)
+
+    def _claimed(self, rejection: Rejection) -> bool:
+        """True when the type is known and owned by another service, which answers it itself."""
+        return rejection.event_type in types.INBOUND_OWNER
+
+    def _read(self, record: RecordInfo, institution: str) -> tuple[CloudEvent | None, Any]:
+        if len(record.value) > self._max_bytes:
+            raise Rejection(None, None, [error("", f"message of {len(record.value)} bytes exceeds the limit "
+                                                   f"of {self._max_bytes} bytes")])
+        try:
+            document = json.loads(record.value)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Rejection(None, None, [error("", f"malformed JSON: {exc}")]) from exc
+        if not isinstance(document, dict):
+            raise Rejection(None, None, [error("", "the record value must be a JSON object (a CloudEvent)")])
+        event_id = document.get("id") if isinstance(document.get("id"), str) else None
+        event_type = document.get("type") if isinstance(document.get("type"), str) else None
+        if event_type not in types.INBOUND_TYPES:
+            message = "unknown event type" if event_type else "is required"
+            raise Rejection(event_id, event_type, [error("type", message)])
+        if event_type not in self._handlers:
+            return None, None
+        try:
+            event = CloudEvent.model_validate(document)
+        except ValidationError as exc:
+            raise Rejection(event_id, event_type, field_errors(exc)) from exc
+        if event.source != institution_source(institution):
+            raise Rejection(event.id, event.type, [error(
+                "source", f"must be {institution_source(institution)} on this topic, not {event.source}")])
+        return event, self._validate_payload(event)
+
+    def _validate_payload(self, event: CloudEvent) -> Payload:
+        model = INBOUND_PAYLOADS[event.type]
+        try:
+            return model.model_validate(event.data, context={KNOWN_INSTITUTIONS: self._known_institutions()})
+        except ValidationError as exc:
+            raise Rejection(event.id, event.type, field_errors(exc, "data")) from exc
+
+    async def _apply(self, institution: str, event: CloudEvent, payload: Any, record: RecordInfo) -> None:
+        inbox_key = Inbox.key(self._service, event.source, event.id)
+        seen = await self._inbox.seen(inbox_key)
+        if seen is not None:
+            metrics.messages.labels(self._service, event.type, "duplicate").inc()
+            if seen.get("answer"):
+                await self._send_answer(institution, CloudEvent.model_validate(seen["answer"]), record)
+            return
+        command = InboundCommand(institution=institution, event=event, payload=payload)
+        try:
+            accepted = await self._handlers[event.type](command)
+        except DomainValidationError as exc:
+            await self._answer_rejection(institution, record, Rejection(event.id, event.type, exc.errors))
+            return
+        answer = self._answer_event(event.source, event.id, types.EVENT_ACCEPTED, EventAccepted(
+            event_id=event.id, type=event.type, resource_id=accepted.resource_id))
+        await self._send_answer(institution, answer, record)
+        await self._inbox.remember(inbox_key, answer.model_dump(mode="json"))
+        metrics.messages.labels(self._service, event.type, "accepted").inc()
+
+    def _answer_event(self, source: str, event_id: str | None, answer_type: str, body: Any) -> CloudEvent:
+        answer_id = derived_event_id("answer", self._service, source, event_id) if event_id else None
+        return new_event(answer_type, platform_source(self._service), body, event_id=answer_id)
+
+    async def _answer_rejection(self, institution: str, record: RecordInfo, rejection: Rejection) -> None:
+        body = EventRejected(event_id=rejection.event_id, type=rejection.event_type, errors=rejection.errors)
+        answer = self._answer_event(institution_source(institution), rejection.event_id, types.EVENT_REJECTED, body)
+        await self._send_answer(institution, answer, record)
+        metrics.messages.labels(self._service, rejection.event_type or "unknown", "rejected").inc()
+        log.info("rejected %s from %s: %s", rejection.event_id, institution,
+                 [f"{e.field}: {e.message}" for e in rejection.errors])
+
+    async def _send_answer(self, institution: str, answer: CloudEvent, record: RecordInfo) -> None:
+        key = record.key.decode(errors="replace") if record.key else None
+        await self._publisher.publish(outbound(institution), key, answer)

@@ -1,0 +1,127 @@
+"""At-least-once handling with exactly-once effects: dedupe, retry, dead-letter.
+
+- Transient failures (store or broker unreachable) are retried with backoff for as long as it takes:
+  the offset is not committed, nothing goes to the dead-letter topic.
+- Any other failure is retried `max_attempts` times, then the record goes to the service's dead-letter
+  topic with headers naming the error, and the partition moves on.
+- A shutdown during a retry cancels the handler: FastStream nacks (seeks back), nothing is committed.
+"""
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError
+
+from ..contracts.topics import dead_letter
+from ..store import is_duplicate_key
+from ..telemetry import metrics
+from .publisher import EventPublisher
+
+log = logging.getLogger(__name__)
+
+
+class TransientError(Exception):
+    """A dependency is unavailable for now; the same work will succeed later."""
+
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    TransientError, ConnectionFailure, AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError,
+    KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError,
+    httpx.TransportError, ConnectionError, TimeoutError,
+)
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+
+def backoff_seconds(attempt: int, *, cap: float = 5.0) -> float:
+    return float(min(cap, 0.1 * (2 ** min(attempt, 10))))
+
+
+class Inbox:
+    """Processed event ids per consumer (unique `_id`), with the answer given, for redeliveries."""
+
+    def __init__(self, collection: AsyncCollection[dict[str, Any]]) -> None:
+        self._collection = collection
+
+    @staticmethod
+    def key(consumer: str, source: str, event_id: str) -> str:
+        return f"{consumer}|{source}|{event_id}"
+
+    async def seen(self, key: str) -> dict[str, Any] | None:
+        return await self._collection.find_one({"_id": key})
+
+    async def remember(self, key: str, answer: dict[str, Any] | None = None) -> None:
+        try:
+            await self._collection.insert_one({"_id": key, "answer": answer, "at": datetime.now(UTC)})
+        except Exception as exc:
+            if not is_duplicate_key(exc):
+                raise
+
+
+class ReliableRunner:
+    def __init__(self, service: str, publisher: EventPublisher, *, max_attempts: int = 3) -> None:
+        self._service = service
+        self._publisher = publisher
+        self._max_attempts = max_attempts
+
+    async def run(self, record: RecordInfo, work: Callable[[], Awaitable[None]]) -> None:
+        failures = 0
+        transient_attempts = 0
+        while True:
+            try:
+                await work()
+                return
+            except TRANSIENT_ERRORS as exc:
+                transient_attempts += 1
+                metrics.handler_retries.labels(self._service, "transient").inc()
+                log.warning("transient failure on %s[%s]@%s, retrying: %r",
+                            record.topic, record.partition, record.offset, exc)
+                await asyncio.sleep(backoff_seconds(transient_attempts))
+            except Exception as exc:
+                failures += 1
+                metrics.handler_retries.labels(self._service, "error").inc()
+                if failures >= self._max_attempts:
+                    await self._dead_letter(record, exc, failures)
+                    return
+                log.warning("handler failed on %s[%s]@%s (attempt %s): %r",
+                            record.topic, record.partition, record.offset, failures, exc)
+                await asyncio.sleep(backoff_seconds(failures))
+
+    async def _dead_letter(self, record: RecordInfo, exc: Exception, attempts: int) -> None:
+        headers = {
+            **record.headers,
+            "x-original-topic": record.topic,
+            "x-original-partition": str(record.partition),
+            "x-original-offset": str(record.offset),
+            "x-error-type": type(exc).__name__,
+            "x-error-message": str(exc)[:1000],
+            "x-error-trace": "".join(traceback.format_exception(exc))[-2000:],
+            "x-attempts": str(attempts),
+            "x-service": self._service,
+        }
+        while True:  # the dead-letter topic is on the same broker: wait for it rather than lose the record
+            try:
+                await self._publisher.publish_raw(dead_letter(self._service), record.key, record.value, headers)
+                break
+            except TRANSIENT_ERRORS as publish_exc:
+                log.warning("dead-letter publish failed, retrying: %r", publish_exc)
+                await asyncio.sleep(1.0)
+        metrics.dead_letters.labels(self._service, record.topic).inc()
+        log.error("record %s[%s]@%s dead-lettered after %s attempts: %r",
+                  record.topic, record.partition, record.offset, attempts, exc)

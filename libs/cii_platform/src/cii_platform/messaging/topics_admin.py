@@ -1,0 +1,27 @@
+"""Create the platform's topics explicitly (auto-creation is off on every broker we run)."""
+
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from ..contracts.topics import TopicSpec
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec], *, replication_factor: int = 1) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        if missing:
+            new = [NewTopic(s.name, s.partitions, replication_factor, topic_configs=s.config) for s in missing]
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                log.info("topics created concurrently by another service")
+        return [s.name for s in missing]
+    finally:
+        await admin.close()

@@ -1,0 +1,69 @@
+"""Settings shared by every service (pydantic-settings; built in __main__, never at import)."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+def default_data_dir() -> Path:
+    return REPO_ROOT / ".local"
+
+
+class PlatformSettings(BaseSettings):
+    """Environment variables without prefix are the platform-wide ones of CONTRACT.md section 1."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", populate_by_name=True)
+
+    service_name: str = "cii"
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
+    mongodb_url: str = Field("mongodb://127.0.0.1:27017", alias="MONGODB_URL")
+    data_dir: Path = Field(default_factory=default_data_dir, alias="CII_DATA_DIR")
+    http_host: str = Field("127.0.0.1", alias="CII_HTTP_HOST")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    jwt_issuer: str = Field("cii-local", alias="CII_JWT_ISSUER")
+    jwt_audience: str = Field("cii-platform", alias="CII_JWT_AUDIENCE")
+    jwt_public_key_file: Path | None = Field(None, alias="CII_JWT_PUBLIC_KEY_FILE")
+    jwt_jwks_url: str | None = Field(None, alias="CII_JWT_JWKS_URL")
+    # Local mode only: the key that mints tokens (people's by `cii token`, services' for internal calls).
+    service_token_key_file: Path | None = Field(None, alias="CII_SERVICE_TOKEN_KEY_FILE")
+    service_token: str | None = Field(None, alias="CII_SERVICE_TOKEN")
+    pseudonym_key_file: Path | None = Field(None, alias="CII_PSEUDONYM_KEY_FILE")
+    reference_data_file: Path | None = Field(None, alias="CII_REFERENCE_DATA_FILE")
+
+    procuration_url: str = Field("http://127.0.0.1:8003", alias="PROCURATION_URL")
+
+    inbound_retention_days: int = Field(7, alias="CII_INBOUND_RETENTION_DAYS")
+    topic_partitions: int = Field(3, alias="CII_TOPIC_PARTITIONS")
+    handler_max_attempts: int = Field(3, alias="CII_HANDLER_MAX_ATTEMPTS")
+    max_message_bytes: int = Field(1_000_000, alias="CII_MAX_MESSAGE_BYTES")
+    outbox_poll_seconds: float = Field(0.5, alias="CII_OUTBOX_POLL_SECONDS")
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def key_file(self, configured: Path | None, default_name: str) -> Path:
+        return configured or self.keys_dir / default_name
+
+    @property
+    def jwt_public_key_path(self) -> Path:
+        return self.key_file(self.jwt_public_key_file, "jwt-public.pem")
+
+    @property
+    def jwt_private_key_path(self) -> Path:
+        return self.key_file(self.service_token_key_file, "jwt-private.pem")
+
+    @property
+    def pseudonym_key_path(self) -> Path:
+        return self.key_file(self.pseudonym_key_file, "pseudonym.key")
+
+
+class ServiceSettings(PlatformSettings):
+    """Base of each service's Settings: adds its port and database, read with the service's prefix."""
+
+    http_port: int = 8000
+    mongodb_database: str = "cii"

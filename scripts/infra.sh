@@ -1,0 +1,572 @@
+#!/usr/bin/env bash
+# Local infrastructure of the CII platform as plain processes (this machine has no Docker engine):
+#   - Kafka 3.9.1, one KRaft node that is both broker and controller, jars fetched by Maven;
+#   - FerretDB v1.24.2 (MongoDB wire protocol on SQLite files), built from source with Go.
+#
+# Usage: scripts/infra.sh COMMAND     (run `scripts/infra.sh help` for the list)
+# The Makefile calls it; the fault tests call start-kafka / stop-kafka / start-store / stop-store.
+set -euo pipefail
+
+readonly KAFKA_VERSION=3.9.1
+readonly FERRETDB_VERSION=v1.24.2
+readonly STOP_TIMEOUT=20 # seconds between SIGTERM and SIGKILL
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
+readonly SCRIPT_DIR REPO_ROOT
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+log() { printf 'infra: %s\n' "$*"; }
+warn() { printf 'infra: %s\n' "$*" >&2; }
+die() {
+  printf 'infra: error: %s\n' "$*" >&2
+  exit 1
+}
+
+# Relative paths are taken from the current directory, like every other tool would.
+absolute() {
+  case $1 in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s\n' "$PWD/$1" ;;
+  esac
+}
+
+CACHE_DIR=$(absolute "${CII_CACHE_DIR:-$HOME/.cache/cii-platform}")
+DATA_DIR=$(absolute "${CII_DATA_DIR:-$REPO_ROOT/.local}")
+readonly CACHE_DIR DATA_DIR
+readonly READY_TIMEOUT=${CII_INFRA_READY_TIMEOUT:-60}
+readonly KAFKA_PORT=${CII_KAFKA_PORT:-9092}
+readonly KAFKA_CONTROLLER_PORT=${CII_KAFKA_CONTROLLER_PORT:-9093}
+readonly STORE_PORT=${CII_STORE_PORT:-27017}
+readonly FERRETDB_DEBUG_PORT=${CII_FERRETDB_DEBUG_PORT:-8088}
+
+readonly KAFKA_HOME=$CACHE_DIR/kafka-$KAFKA_VERSION
+readonly KAFKA_LIBS=$KAFKA_HOME/libs
+readonly KAFKA_MARKER=$KAFKA_HOME/.complete
+readonly KAFKA_POM=$SCRIPT_DIR/kafka/pom.xml
+readonly FERRETDB_BIN=$CACHE_DIR/bin/ferretdb
+
+readonly KAFKA_DIR=$DATA_DIR/kafka
+readonly FERRETDB_DIR=$DATA_DIR/ferretdb
+readonly LOG_DIR=$DATA_DIR/logs
+readonly PID_DIR=$DATA_DIR/pids
+
+usage() {
+  cat <<EOF
+Usage: scripts/infra.sh COMMAND
+
+Commands:
+  install      fetch Kafka $KAFKA_VERSION (Maven) and build FerretDB $FERRETDB_VERSION (Go) into the cache; idempotent
+  start        start Kafka and the store if not running, wait until they answer; idempotent
+  stop         stop what this script started (SIGTERM, SIGKILL after ${STOP_TIMEOUT} s); idempotent
+  start-kafka | stop-kafka | start-store | stop-store    one component only (fault tests)
+  reset        stop, then delete the local Kafka data, store data and keys
+  status       one line per component
+
+Environment:
+  CII_CACHE_DIR              downloads and builds (default ~/.cache/cii-platform)
+  CII_DATA_DIR               runtime data: kafka/ ferretdb/ logs/ pids/ keys/ (default <repo>/.local)
+  CII_KAFKA_PORT             Kafka client port (9092); CII_KAFKA_CONTROLLER_PORT (9093)
+  CII_STORE_PORT             FerretDB MongoDB port (27017); CII_FERRETDB_DEBUG_PORT (8088)
+  CII_INFRA_READY_TIMEOUT    seconds to wait for readiness (60)
+  CII_PYTHON                 Python with aiokafka and pymongo for the readiness checks (<repo>/.venv/bin/python)
+  KAFKA_BOOTSTRAP_SERVERS    when set, an external Kafka is used: the local one is not started
+  MONGODB_URL                when set, an external store is used: the local one is not started
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tools: checked before each step so that a missing one is named with the way to get it
+# ---------------------------------------------------------------------------------------------
+
+# version_at_least "17.0.15" 11 -> true when the major.minor version is at least the minimum.
+version_at_least() {
+  local have=$1 want=$2
+  [[ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n 1)" == "$want" ]]
+}
+
+require_java() {
+  command -v java >/dev/null ||
+    die "java not found: Kafka needs a Java 17 runtime (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)"
+  local version
+  version=$(java -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)
+  version=${version#1.} # Java 8 reports itself as 1.8
+  version_at_least "${version:-0}" 11 ||
+    die "java $version is too old: Kafka $KAFKA_VERSION needs Java 11 or newer (17 recommended: apt-get install openjdk-17-jre-headless)"
+}
+
+require_mvn() {
+  command -v mvn >/dev/null ||
+    die "mvn not found: Maven fetches the Kafka jars (Debian/Ubuntu: apt-get install maven)"
+}
+
+require_go() {
+  command -v go >/dev/null ||
+    die "go not found: FerretDB is built from source with Go 1.22 or newer (https://go.dev/dl/, or apt-get install golang-go if recent enough)"
+  local version
+  version=$(go env GOVERSION 2>/dev/null)
+  version=${version#go}
+  version_at_least "${version:-0}" 1.22 ||
+    die "go $version is too old: FerretDB $FERRETDB_VERSION needs Go 1.22 or newer (https://go.dev/dl/)"
+}
+
+# The readiness checks need aiokafka and pymongo: the repository venv has them.
+python_bin() {
+  if [[ -n ${CII_PYTHON:-} ]]; then
+    command -v "$CII_PYTHON" >/dev/null || die "CII_PYTHON=$CII_PYTHON is not an executable Python"
+    printf '%s\n' "$CII_PYTHON"
+  elif [[ -x $REPO_ROOT/.venv/bin/python ]]; then
+    printf '%s\n' "$REPO_ROOT/.venv/bin/python"
+  else
+    command -v python3 >/dev/null || die "no Python found for the readiness checks: run 'uv sync' or set CII_PYTHON"
+    printf '%s\n' python3
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# install
+# ---------------------------------------------------------------------------------------------
+
+# The marker holds the pom's checksum: a changed pom (new version) fetches again.
+kafka_installed() {
+  [[ -f $KAFKA_MARKER && -d $KAFKA_LIBS ]] &&
+    [[ "$(cat "$KAFKA_MARKER")" == "$(sha256sum "$KAFKA_POM" | cut -d ' ' -f 1)" ]]
+}
+
+install_kafka() {
+  if kafka_installed; then
+    log "kafka: $KAFKA_VERSION already installed in $KAFKA_LIBS"
+    return 0
+  fi
+  require_java
+  require_mvn
+  log "kafka: fetching Kafka $KAFKA_VERSION jars with Maven into $KAFKA_LIBS"
+  local started=$SECONDS tmp=$KAFKA_HOME/libs.partial
+  mkdir -p "$KAFKA_HOME"
+  rm -rf "$tmp"
+  # Copy into a scratch folder first: an interrupted download never looks complete.
+  # Maven's output goes to a log (it prints terminal escape codes even when quiet), shown on failure.
+  local fetch_log=$CACHE_DIR/kafka-fetch.log
+  if ! mvn -q -B -f "$KAFKA_POM" dependency:copy-dependencies \
+    -DoutputDirectory="$tmp" -DincludeScope=runtime >"$fetch_log" 2>&1; then
+    tail -n 20 "$fetch_log" >&2
+    die "Maven could not fetch Kafka $KAFKA_VERSION (it needs Maven Central, or a mirror in ~/.m2/settings.xml); log: $fetch_log"
+  fi
+  rm -rf "$KAFKA_LIBS"
+  mv "$tmp" "$KAFKA_LIBS"
+  sha256sum "$KAFKA_POM" | cut -d ' ' -f 1 >"$KAFKA_MARKER"
+  log "kafka: installed $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - started)) s"
+}
+
+ferretdb_installed() {
+  [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -q "version: $FERRETDB_VERSION\$"
+}
+
+# `go install ...@v1.24.2` fails here (the module proxy answers 403 when Go looks up deprecations)
+# and a plain module build panics at start (build/version/version.txt is not in the module zip).
+# So: a throwaway module that requires FerretDB, vendored, with version.txt written in.
+install_ferretdb() {
+  if ferretdb_installed; then
+    log "ferretdb: $FERRETDB_VERSION already installed at $FERRETDB_BIN"
+    return 0
+  fi
+  require_go
+  log "ferretdb: building FerretDB $FERRETDB_VERSION from source (1-2 min; log in $CACHE_DIR/ferretdb-build.log)"
+  local started=$SECONDS build_log=$CACHE_DIR/ferretdb-build.log build_dir
+  mkdir -p "$CACHE_DIR/bin"
+  build_dir=$(mktemp -d "$CACHE_DIR/ferretdb-build.XXXXXX")
+  # Run in the background and wait: inside an `if` condition bash would ignore set -e, and a
+  # failed `go mod tidy` would go unnoticed.
+  (build_ferretdb_in "$build_dir") >"$build_log" 2>&1 &
+  if ! wait "$!"; then
+    rm -rf "$build_dir"
+    tail -n 20 "$build_log" >&2
+    die "building FerretDB failed; full log: $build_log"
+  fi
+  rm -rf "$build_dir"
+  ferretdb_installed || die "the FerretDB just built does not report $FERRETDB_VERSION; see $build_log"
+  log "ferretdb: built in $((SECONDS - started)) s"
+}
+
+# Runs in a subshell (cd, exports stay there); output goes to the build log.
+build_ferretdb_in() {
+  cd "$1"
+  export GOWORK=off # a go.work above the cache must not pull this module in
+  cat >go.mod <<EOF
+module ciiferret
+
+go 1.22
+
+require github.com/FerretDB/FerretDB $FERRETDB_VERSION
+EOF
+  cat >tools.go <<'EOF'
+//go:build tools
+
+package tools
+
+import _ "github.com/FerretDB/FerretDB/cmd/ferretdb"
+EOF
+  set -x
+  go mod tidy
+  go mod vendor
+  echo "$FERRETDB_VERSION" >vendor/github.com/FerretDB/FerretDB/build/version/version.txt
+  go build -mod=vendor -o "$FERRETDB_BIN.partial" github.com/FerretDB/FerretDB/cmd/ferretdb
+  mv "$FERRETDB_BIN.partial" "$FERRETDB_BIN"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes: pid files, ports, launching and stopping
+# ---------------------------------------------------------------------------------------------
+
+pid_file() { printf '%s\n' "$PID_DIR/$1.pid"; }
+log_file() { printf '%s\n' "$LOG_DIR/$1.log"; }
+
+# A word of the command line that only our process of that component has, so that a pid reused
+# by an unrelated process after a reboot is never taken for ours (and never killed).
+process_signature() {
+  case $1 in
+    kafka) printf '%s\n' "$KAFKA_DIR/server.properties" ;;
+    ferretdb) printf '%s\n' "--state-dir=$FERRETDB_DIR" ;;
+  esac
+}
+
+is_alive() {
+  local pid=$1 state
+  kill -0 "$pid" 2>/dev/null || return 1
+  # A zombie still answers kill -0; it is dead for our purpose.
+  state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+  [[ -n $state && $state != Z* ]]
+}
+
+# Prints the pid of our running process of a component, or fails (removing a stale pid file).
+running_pid() {
+  local name=$1 file pid args
+  file=$(pid_file "$name")
+  [[ -f $file ]] || return 1
+  pid=$(<"$file")
+  if [[ $pid =~ ^[0-9]+$ ]] && is_alive "$pid"; then
+    args=$(ps -ww -o args= -p "$pid" 2>/dev/null || true)
+    if [[ $args == *"$(process_signature "$name")"* ]]; then
+      printf '%s\n' "$pid"
+      return 0
+    fi
+  fi
+  rm -f "$file"
+  return 1
+}
+
+port_in_use() {
+  (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# "java (pid 2652)" when ss can tell who listens on the port.
+port_owner() {
+  local users
+  users=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*",pid=[0-9]*' | head -n 1 || true)
+  if [[ $users =~ \"([^\"]*)\",pid=([0-9]+) ]]; then
+    printf '%s (pid %s)\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  else
+    printf 'another process\n'
+  fi
+}
+
+# $1 port, $2 what it is for, $3 the variable that moves it.
+ensure_port_free() {
+  port_in_use "$1" || return 0
+  die "port 127.0.0.1:$1 ($2) is already taken by $(port_owner "$1"), which this script did not start (no pid file in $PID_DIR). Stop it, or choose another port with $3=..."
+}
+
+# Starts a command detached from this shell and its terminal (setsid: Ctrl-C in `make` or closing
+# the terminal must not kill the infrastructure) and records its pid. The inner shell writes its
+# own pid then execs, so the pid file is right even when setsid has to fork.
+launch() {
+  local name=$1 file log
+  shift
+  file=$(pid_file "$name")
+  log=$(log_file "$name")
+  mkdir -p "$PID_DIR" "$LOG_DIR"
+  [[ -f $log ]] && mv -f "$log" "$log.1" # keep the previous run's log for a post-mortem
+  rm -f "$file"
+  # shellcheck disable=SC2016 # $$ and $0 are expanded by the inner shell, on purpose
+  # 9>&-: the child must not inherit the lock of take_lock, or the next start would wait forever.
+  nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$file" "$@" >"$log" 2>&1 </dev/null 9>&- &
+  local waited=0
+  until [[ -s $file ]]; do
+    ((waited++ < 50)) || die "$name did not start; see $log"
+    sleep 0.1
+  done
+}
+
+# SIGTERM for a clean shutdown (Kafka flushes and closes its logs), SIGKILL if it hangs.
+stop_component() {
+  local name=$1 pid started=$SECONDS
+  if ! pid=$(running_pid "$name"); then
+    log "$name: not running"
+    return 0
+  fi
+  log "$name: stopping pid $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  while is_alive "$pid" && ((SECONDS - started < STOP_TIMEOUT)); do
+    sleep 0.2
+  done
+  if is_alive "$pid"; then
+    warn "$name: still running after ${STOP_TIMEOUT} s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while is_alive "$pid"; do sleep 0.1; done
+  fi
+  rm -f "$(pid_file "$name")"
+  log "$name: stopped in $((SECONDS - started)) s"
+}
+
+# Waits for real readiness; on failure points at the log. Extra arguments go to wait_ready.py.
+await_ready() {
+  local name=$1 started=$SECONDS python
+  shift
+  python=$(python_bin)
+  local args=("$@" --timeout "$READY_TIMEOUT")
+  local pid
+  if pid=$(running_pid "$name"); then args+=(--pid "$pid"); fi
+  if ! "$python" "$SCRIPT_DIR/wait_ready.py" "${args[@]}" >/dev/null; then
+    local log
+    log=$(log_file "$name")
+    if [[ -f $log ]]; then
+      warn "$name: last lines of $log:"
+      tail -n 15 "$log" | sed 's/^/    /' >&2
+    fi
+    die "$name is not ready after at most $READY_TIMEOUT s; full log: $log (stop it with: scripts/infra.sh stop-${name/ferretdb/store})"
+  fi
+  log "$name: ready ($((SECONDS - started)) s)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kafka
+# ---------------------------------------------------------------------------------------------
+
+kafka_external() { [[ -n ${KAFKA_BOOTSTRAP_SERVERS:-} ]]; }
+
+# Written at every start so that a changed port takes effect. message.max.bytes keeps its default
+# (1048588) on purpose: the services' producers are sized for it.
+write_kafka_config() {
+  mkdir -p "$KAFKA_DIR/data"
+  cat >"$KAFKA_DIR/server.properties" <<EOF
+# Generated by scripts/infra.sh at each start; edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$KAFKA_DIR/data
+# Topics are created by the platform (cii_platform.messaging), never by a typo in a consumer.
+auto.create.topics.enable=false
+num.partitions=3
+# A single node: internal topics cannot have more replicas than one.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+# No reason to delay the first consumer-group rebalance on a one-node dev broker.
+group.initial.rebalance.delay.ms=0
+EOF
+  # Quiet by default; BrokerServer at INFO still logs the start and the shutdown.
+  cat >"$KAFKA_DIR/log4j.properties" <<'EOF'
+log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.BrokerServer=INFO
+EOF
+}
+
+kafka_java() {
+  java -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" "$@"
+}
+
+# KRaft storage is formatted once with a new cluster id; after that the data is reused.
+format_kafka_storage() {
+  [[ -f $KAFKA_DIR/data/meta.properties ]] && return 0
+  local cluster_id format_log=$LOG_DIR/kafka-format.log
+  mkdir -p "$LOG_DIR"
+  cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>"$format_log" | tail -n 1)
+  [[ $cluster_id =~ ^[A-Za-z0-9_-]{22}$ ]] || die "could not generate a Kafka cluster id; see $format_log"
+  kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
+    >>"$format_log" 2>&1 || die "formatting the Kafka storage failed; see $format_log"
+  log "kafka: formatted storage in $KAFKA_DIR/data (cluster id $cluster_id)"
+}
+
+start_kafka() {
+  if kafka_external; then
+    log "kafka: using the external Kafka KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS (not started)"
+    return 0
+  fi
+  local pid
+  if pid=$(running_pid kafka); then
+    log "kafka: already running (pid $pid)"
+    return 0
+  fi
+  kafka_installed || install_kafka
+  require_java
+  ensure_port_free "$KAFKA_PORT" "Kafka" CII_KAFKA_PORT
+  ensure_port_free "$KAFKA_CONTROLLER_PORT" "Kafka controller" CII_KAFKA_CONTROLLER_PORT
+  write_kafka_config
+  format_kafka_storage
+  launch kafka java -Xms256m -Xmx512m -XX:+UseG1GC -cp "$KAFKA_LIBS/*" \
+    -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" \
+    kafka.Kafka "$KAFKA_DIR/server.properties"
+  log "kafka: started pid $(running_pid kafka || echo '?') on 127.0.0.1:$KAFKA_PORT (log $(log_file kafka))"
+}
+
+await_kafka() {
+  kafka_external && return 0
+  await_ready kafka --kafka "127.0.0.1:$KAFKA_PORT"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Store (FerretDB)
+# ---------------------------------------------------------------------------------------------
+
+store_external() { [[ -n ${MONGODB_URL:-} ]]; }
+
+start_store() {
+  if store_external; then
+    log "store: using the external store MONGODB_URL (not started)"
+    return 0
+  fi
+  local pid
+  if pid=$(running_pid ferretdb); then
+    log "store: already running (FerretDB pid $pid)"
+    return 0
+  fi
+  ferretdb_installed || install_ferretdb
+  ensure_port_free "$STORE_PORT" "store" CII_STORE_PORT
+  ensure_port_free "$FERRETDB_DEBUG_PORT" "FerretDB debug" CII_FERRETDB_DEBUG_PORT
+  mkdir -p "$FERRETDB_DIR"
+  # The SQLite URL must name a directory (trailing slash): one file per database in it.
+  launch ferretdb "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DIR/" \
+    --state-dir="$FERRETDB_DIR" --listen-addr="127.0.0.1:$STORE_PORT" \
+    --debug-addr="127.0.0.1:$FERRETDB_DEBUG_PORT" --telemetry=disable --log-level=WARN
+  log "store: started FerretDB pid $(running_pid ferretdb || echo '?') on 127.0.0.1:$STORE_PORT (log $(log_file ferretdb))"
+}
+
+await_store() {
+  store_external && return 0
+  await_ready ferretdb --mongo "mongodb://127.0.0.1:$STORE_PORT"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+
+# Two `start`s at once (make -j, a test and a terminal) must not launch two brokers.
+take_lock() {
+  mkdir -p "$PID_DIR"
+  exec 9>"$PID_DIR/.lock"
+  if command -v flock >/dev/null; then
+    flock 9
+  fi
+}
+
+cmd_install() {
+  mkdir -p "$CACHE_DIR"
+  install_kafka
+  install_ferretdb
+}
+
+cmd_start() {
+  take_lock
+  # Both are launched before waiting, so their start-up times overlap.
+  start_kafka
+  start_store
+  await_kafka
+  await_store
+}
+
+cmd_stop() {
+  take_lock
+  stop_component kafka
+  stop_component ferretdb
+}
+
+# One component only: the fault tests stop and restart the broker or the store under load.
+# (Not `take_lock && start_kafka`: inside an && list bash ignores set -e in the functions.)
+cmd_start_kafka() {
+  take_lock
+  start_kafka
+  await_kafka
+}
+
+cmd_stop_kafka() {
+  take_lock
+  stop_component kafka
+}
+
+cmd_start_store() {
+  take_lock
+  start_store
+  await_store
+}
+
+cmd_stop_store() {
+  take_lock
+  stop_component ferretdb
+}
+
+cmd_reset() {
+  cmd_stop
+  log "reset: deleting $KAFKA_DIR, $FERRETDB_DIR and $DATA_DIR/keys"
+  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$DATA_DIR/keys"
+  if kafka_external || store_external; then
+    log "reset: external Kafka or store (KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL) left untouched"
+  fi
+}
+
+status_line() {
+  local label=$1 name=$2 address=$3 port=$4 pid
+  if pid=$(running_pid "$name"); then
+    printf '%-6s running  pid %-8s %s\n' "$label" "$pid" "$address"
+  elif port_in_use "$port"; then
+    printf '%-6s stopped  %-12s %s (port taken by %s, not started by this script)\n' \
+      "$label" "" "$address" "$(port_owner "$port")"
+  else
+    printf '%-6s stopped  %-12s %s\n' "$label" "" "$address"
+  fi
+}
+
+cmd_status() {
+  if kafka_external; then
+    printf '%-6s external %-12s %s\n' kafka "" "$KAFKA_BOOTSTRAP_SERVERS"
+  else
+    status_line kafka kafka "127.0.0.1:$KAFKA_PORT" "$KAFKA_PORT"
+  fi
+  if store_external; then
+    printf '%-6s external %-12s %s\n' store "" "MONGODB_URL"
+  else
+    status_line store ferretdb "mongodb://127.0.0.1:$STORE_PORT" "$STORE_PORT"
+  fi
+}
+
+main() {
+  local command=${1:-help}
+  case $command in
+    install) cmd_install ;;
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    reset) cmd_reset ;;
+    status) cmd_status ;;
+    start-kafka) cmd_start_kafka ;;
+    stop-kafka) cmd_stop_kafka ;;
+    start-store) cmd_start_store ;;
+    stop-store) cmd_stop_store ;;
+    help | -h | --help) usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"
