@@ -91,10 +91,11 @@ version_at_least() {
 require_java() {
   command -v java >/dev/null ||
     die "java not found: Kafka needs a Java 17 runtime (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)"
-  local version
-  version=$(java -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)
+  local output version=0
+  output=$(java -version 2>&1) || true
+  [[ $output =~ version\ \"([^\"]+)\" ]] && version=${BASH_REMATCH[1]}
   version=${version#1.} # Java 8 reports itself as 1.8
-  version_at_least "${version:-0}" 11 ||
+  version_at_least "$version" 11 ||
     die "java $version is too old: Kafka $KAFKA_VERSION needs Java 11 or newer (17 recommended: apt-get install openjdk-17-jre-headless)"
 }
 
@@ -162,7 +163,11 @@ install_kafka() {
 }
 
 ferretdb_installed() {
-  [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -q "version: $FERRETDB_VERSION\$"
+  [[ -x $FERRETDB_BIN ]] || return 1
+  # Captured first: `| grep -q` could end the pipe early, and pipefail would report a failure.
+  local version
+  version=$("$FERRETDB_BIN" --version 2>/dev/null) || return 1
+  [[ $version == *"version: $FERRETDB_VERSION"* ]]
 }
 
 # `go install ...@v1.24.2` fails here (the module proxy answers 403 when Go looks up deprecations)
@@ -221,8 +226,16 @@ EOF
 # Processes: pid files, ports, launching and stopping
 # ---------------------------------------------------------------------------------------------
 
+# Components are named after their program (kafka, ferretdb) in pid and log file names;
+# messages call FerretDB "store", as the contract does.
 pid_file() { printf '%s\n' "$PID_DIR/$1.pid"; }
 log_file() { printf '%s\n' "$LOG_DIR/$1.log"; }
+label() {
+  case $1 in
+    ferretdb) printf 'store\n' ;;
+    *) printf '%s\n' "$1" ;;
+  esac
+}
 
 # A word of the command line that only our process of that component has, so that a pid reused
 # by an unrelated process after a reboot is never taken for ours (and never killed).
@@ -290,8 +303,8 @@ launch() {
   mkdir -p "$PID_DIR" "$LOG_DIR"
   [[ -f $log ]] && mv -f "$log" "$log.1" # keep the previous run's log for a post-mortem
   rm -f "$file"
-  # shellcheck disable=SC2016 # $$ and $0 are expanded by the inner shell, on purpose
   # 9>&-: the child must not inherit the lock of take_lock, or the next start would wait forever.
+  # shellcheck disable=SC2016 # $$ and $0 are expanded by the inner shell, on purpose
   nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$file" "$@" >"$log" 2>&1 </dev/null 9>&- &
   local waited=0
   until [[ -s $file ]]; do
@@ -302,43 +315,51 @@ launch() {
 
 # SIGTERM for a clean shutdown (Kafka flushes and closes its logs), SIGKILL if it hangs.
 stop_component() {
-  local name=$1 pid started=$SECONDS
+  local name=$1 pid started=$SECONDS what
+  what=$(label "$name")
   if ! pid=$(running_pid "$name"); then
-    log "$name: not running"
+    log "$what: not running"
     return 0
   fi
-  log "$name: stopping pid $pid"
+  log "$what: stopping pid $pid"
   kill -TERM "$pid" 2>/dev/null || true
   while is_alive "$pid" && ((SECONDS - started < STOP_TIMEOUT)); do
     sleep 0.2
   done
   if is_alive "$pid"; then
-    warn "$name: still running after ${STOP_TIMEOUT} s, sending SIGKILL"
+    warn "$what: still running after ${STOP_TIMEOUT} s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     while is_alive "$pid"; do sleep 0.1; done
   fi
   rm -f "$(pid_file "$name")"
-  log "$name: stopped in $((SECONDS - started)) s"
+  log "$what: stopped in $((SECONDS - started)) s"
 }
 
-# Waits for real readiness; on failure points at the log. Extra arguments go to wait_ready.py.
+# Waits for real readiness; on failure points at the log. Extra arguments go to wait_ready.py,
+# which exits 1 when something is not ready and 2 when it cannot check (no aiokafka/pymongo).
 await_ready() {
-  local name=$1 started=$SECONDS python
+  local name=$1 started=$SECONDS python pid rc=0 log what
+  what=$(label "$name")
   shift
   python=$(python_bin)
+  log=$(log_file "$name")
   local args=("$@" --timeout "$READY_TIMEOUT")
-  local pid
+  # Passing our pid makes wait_ready.py give up at once if the process dies during start-up.
   if pid=$(running_pid "$name"); then args+=(--pid "$pid"); fi
-  if ! "$python" "$SCRIPT_DIR/wait_ready.py" "${args[@]}" >/dev/null; then
-    local log
-    log=$(log_file "$name")
-    if [[ -f $log ]]; then
-      warn "$name: last lines of $log:"
-      tail -n 15 "$log" | sed 's/^/    /' >&2
-    fi
-    die "$name is not ready after at most $READY_TIMEOUT s; full log: $log (stop it with: scripts/infra.sh stop-${name/ferretdb/store})"
+  "$python" "$SCRIPT_DIR/wait_ready.py" "${args[@]}" >/dev/null || rc=$?
+  if ((rc == 0)); then
+    log "$what: ready ($((SECONDS - started)) s)"
+    return 0
   fi
-  log "$name: ready ($((SECONDS - started)) s)"
+  ((rc != 2)) || die "cannot check whether the $what is ready with $python (see above)"
+  if [[ -f $log ]]; then
+    warn "$what: last lines of $log:"
+    tail -n 15 "$log" | sed 's/^/    /' >&2
+  fi
+  if running_pid "$name" >/dev/null; then
+    die "$what is running but not ready after $READY_TIMEOUT s; full log: $log (stop it with: scripts/infra.sh stop-$what)"
+  fi
+  die "$what exited during start-up; full log: $log"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -524,15 +545,17 @@ cmd_reset() {
   fi
 }
 
+# $1 component, $2 address shown, $3 port to probe when it is not ours.
 status_line() {
-  local label=$1 name=$2 address=$3 port=$4 pid
+  local name=$1 address=$2 port=$3 pid what
+  what=$(label "$name")
   if pid=$(running_pid "$name"); then
-    printf '%-6s running  pid %-8s %s\n' "$label" "$pid" "$address"
+    printf '%-6s running  pid %-8s %s\n' "$what" "$pid" "$address"
   elif port_in_use "$port"; then
     printf '%-6s stopped  %-12s %s (port taken by %s, not started by this script)\n' \
-      "$label" "" "$address" "$(port_owner "$port")"
+      "$what" "" "$address" "$(port_owner "$port")"
   else
-    printf '%-6s stopped  %-12s %s\n' "$label" "" "$address"
+    printf '%-6s stopped  %-12s %s\n' "$what" "" "$address"
   fi
 }
 
@@ -540,12 +563,12 @@ cmd_status() {
   if kafka_external; then
     printf '%-6s external %-12s %s\n' kafka "" "$KAFKA_BOOTSTRAP_SERVERS"
   else
-    status_line kafka kafka "127.0.0.1:$KAFKA_PORT" "$KAFKA_PORT"
+    status_line kafka "127.0.0.1:$KAFKA_PORT" "$KAFKA_PORT"
   fi
   if store_external; then
     printf '%-6s external %-12s %s\n' store "" "MONGODB_URL"
   else
-    status_line store ferretdb "mongodb://127.0.0.1:$STORE_PORT" "$STORE_PORT"
+    status_line ferretdb "mongodb://127.0.0.1:$STORE_PORT" "$STORE_PORT"
   fi
 }
 

@@ -101,8 +101,9 @@ class ServiceRuntime:
 
         async def on_record(body: bytes, message: KafkaMessage) -> None:
             started = time.perf_counter()
-            await handle(record_info(message))
-            metrics.handler_latency.labels(service, message.raw_message.topic).observe(time.perf_counter() - started)
+            record = record_info(message)
+            await handle(record)
+            metrics.handler_latency.labels(service, record.topic).observe(time.perf_counter() - started)
             _observe_lag(service, message)
 
         self.broker.subscriber(*topics, decoder=raw_body, **consumer_options(group))(on_record)

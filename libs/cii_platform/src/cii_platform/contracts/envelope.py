@@ -35,7 +35,7 @@ def platform_source(service: str) -> str:
 
 def new_event(event_type: str, source: str, data: BaseModel | dict[str, Any], *,
               event_id: str | None = None, time: datetime | None = None) -> CloudEvent:
-    payload = data.model_dump(mode="json", exclude_none=True) if isinstance(data, BaseModel) else data
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
     return CloudEvent(
         specversion="1.0",
         id=event_id or str(uuid.uuid4()),
@@ -53,4 +53,4 @@ def derived_event_id(*parts: str) -> str:
 
 
 def encode_event(event: CloudEvent) -> bytes:
-    return event.model_dump_json(exclude_none=True).encode("utf-8")
+    return event.model_dump_json().encode("utf-8")

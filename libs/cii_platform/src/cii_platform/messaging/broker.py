@@ -26,6 +26,7 @@ def create_broker(settings: PlatformSettings, **kwargs: Any) -> KafkaBroker:
         settings.kafka_bootstrap_servers,
         client_id=f"cii-{settings.service_name}",
         acks="all",
+        allow_auto_create_topics=False,
         enable_idempotence=True,
         max_request_size=settings.max_message_bytes + 64_000,
         request_timeout_ms=15_000,
@@ -61,9 +62,9 @@ class UnsafeSubscriberError(AssertionError):
 def assert_at_least_once(broker: KafkaBroker) -> None:
     """Refuse to start with a subscriber that would commit before (or regardless of) handling."""
     for subscriber in broker.subscribers:
-        config: Any = getattr(subscriber, "_config", None) or getattr(subscriber, "config", None)
-        policy = getattr(config, "ack_policy", None)
-        auto_commit = getattr(config, "connection_args", {}).get("enable_auto_commit")
+        policy = getattr(subscriber, "ack_policy", None)
+        connection_args: dict[str, Any] = getattr(subscriber, "_connection_args", None) or {}
+        auto_commit = connection_args.get("enable_auto_commit", True)
         if policy is not SAFE_ACK_POLICY or auto_commit:
             raise UnsafeSubscriberError(
                 f"subscriber {subscriber!r} uses ack policy {policy} (auto-commit={auto_commit}); "

@@ -19,9 +19,22 @@ async def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec], *, repli
         if missing:
             new = [NewTopic(s.name, s.partitions, replication_factor, topic_configs=s.config) for s in missing]
             try:
-                await admin.create_topics(new)
+                response = await admin.create_topics(new)
             except TopicAlreadyExistsError:
                 log.info("topics created concurrently by another service")
+            else:
+                _raise_on_errors(response)
         return [s.name for s in missing]
     finally:
         await admin.close()
+
+
+_TOPIC_ALREADY_EXISTS = 36
+
+
+def _raise_on_errors(response: object) -> None:
+    """aiokafka reports per-topic failures in the response instead of raising."""
+    failures = [(topic, code, message) for topic, code, message in getattr(response, "topic_errors", [])
+                if code not in (0, _TOPIC_ALREADY_EXISTS)]
+    if failures:
+        raise RuntimeError(f"could not create topics: {failures}")

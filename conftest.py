@@ -1,0 +1,1 @@
+pytest_plugins = ["cii_platform.testing.pytest_plugin"]

@@ -1,0 +1,201 @@
+"""Run the real platform for tests and benchmarks, isolated from a developer's `make up`.
+
+Every port derives from one base (`CII_TEST_PORT_BASE`, default 19000), data lives in
+`.local/test-<base>`: Kafka base+92 (controller base+93), store base+17, services base+1..base+4.
+External infrastructure (`KAFKA_BOOTSTRAP_SERVERS` / `MONGODB_URL`) is used instead when set.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from ..contracts.topics import SERVICES
+from ..security.keys import init_local_keys
+from ..security.tokens import TokenMinter
+from ..settings import REPO_ROOT, PlatformSettings
+
+INFRA_SCRIPT = REPO_ROOT / "scripts" / "infra.sh"
+
+
+@dataclass
+class Ports:
+    base: int
+
+    @property
+    def kafka(self) -> int:
+        return self.base + 92
+
+    @property
+    def store(self) -> int:
+        return self.base + 17
+
+    def service(self, name: str) -> int:
+        return self.base + 1 + SERVICES.index(name)
+
+
+@dataclass
+class LocalInfra:
+    ports: Ports
+    data_dir: Path
+    fresh: bool = True
+
+    @property
+    def external_kafka(self) -> str | None:
+        return os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+
+    @property
+    def external_store(self) -> str | None:
+        return os.environ.get("MONGODB_URL")
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.external_kafka or f"127.0.0.1:{self.ports.kafka}"
+
+    @property
+    def mongodb_url(self) -> str:
+        return self.external_store or f"mongodb://127.0.0.1:{self.ports.store}"
+
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, "CII_DATA_DIR": str(self.data_dir), "CII_KAFKA_PORT": str(self.ports.kafka),
+               "CII_KAFKA_CONTROLLER_PORT": str(self.ports.kafka + 1), "CII_STORE_PORT": str(self.ports.store),
+               "CII_FERRETDB_DEBUG_PORT": str(self.ports.base + 88),
+               "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python")}
+        return env
+
+    def run(self, command: str) -> None:
+        result = subprocess.run([str(INFRA_SCRIPT), command], env=self.env(), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"scripts/infra.sh {command} failed:\n{result.stdout}\n{result.stderr}")
+
+    def start(self) -> None:
+        if self.fresh:
+            self.run("stop")
+            for folder in ("kafka", "ferretdb", "logs", "pids"):
+                shutil.rmtree(self.data_dir / folder, ignore_errors=True)
+        self.run("start")
+
+    def stop(self) -> None:
+        self.run("stop")
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        if self.process and self.process.poll() is None:
+            return
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
+        self.process = subprocess.Popen([sys.executable, "-m", self.name], env=self.env, stdout=log,
+                                        stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; log:\n{self.tail()}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} not ready after {timeout}s; log:\n{self.tail()}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int | None:
+        if not self.process or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait(5)
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+
+@dataclass
+class LocalPlatform:
+    infra: LocalInfra
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_tests(cls, base: int | None = None) -> "LocalPlatform":
+        base = base or int(os.environ.get("CII_TEST_PORT_BASE", "19000"))
+        data_dir = REPO_ROOT / ".local" / f"test-{base}"
+        return cls(infra=LocalInfra(Ports(base), data_dir))
+
+    @property
+    def settings(self) -> PlatformSettings:
+        return PlatformSettings(KAFKA_BOOTSTRAP_SERVERS=self.infra.kafka_bootstrap,
+                                MONGODB_URL=self.infra.mongodb_url, CII_DATA_DIR=self.infra.data_dir)
+
+    def service_env(self, name: str) -> dict[str, str]:
+        prefix = name.upper()
+        env = {**self.infra.env(), "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap,
+               "MONGODB_URL": self.infra.mongodb_url, f"{prefix}_HTTP_PORT": str(self.infra.ports.service(name)),
+               "PROCURATION_URL": f"http://127.0.0.1:{self.infra.ports.service('procuration')}",
+               "CII_OUTBOX_POLL_SECONDS": "0.2", "LOG_LEVEL": "INFO"}
+        env.update(self.extra_env)
+        return env
+
+    def start(self, names: tuple[str, ...] = SERVICES) -> None:
+        init_local_keys(self.infra.data_dir / "keys")
+        self.infra.start()
+        for name in names:
+            self.start_service(name, wait=False)
+        for name in names:
+            self.services[name].wait_ready()
+
+    def start_service(self, name: str, *, wait: bool = True) -> ServiceProcess:
+        if name not in self.services:
+            self.services[name] = ServiceProcess(
+                name, self.infra.ports.service(name), self.service_env(name),
+                self.infra.data_dir / "logs" / f"{name}.log")
+        service = self.services[name]
+        service.start()
+        if wait:
+            service.wait_ready()
+        return service
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+        self.infra.stop()
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.infra.ports.service(name)}"
+
+    def token(self, institution: str, *roles: str, region: str | None = None, theme: str | None = None,
+              subject: str | None = None) -> str:
+        return TokenMinter(self.settings).mint(institution=institution, roles=list(roles), region=region,
+                                               theme=theme, subject=subject)
+
+    def client(self, name: str, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url(name), headers=headers, timeout=30)
