@@ -3,12 +3,14 @@
     cii token --institution ORP --role field_worker [--region SION] [--theme YOUNG]
     cii keys init
     cii topics ensure
+    cii stack up|down|status
 """
 
 import argparse
 import asyncio
 import sys
 
+from . import devstack
 from .contracts.codes import Region, Role, Theme
 from .contracts.topics import topic_specs
 from .messaging.topics_admin import ensure_topics
@@ -38,6 +40,16 @@ def _topics_ensure(_: argparse.Namespace, settings: PlatformSettings) -> None:
     print(f"{len(specs)} topics, {len(created)} created")
 
 
+def _stack(args: argparse.Namespace, settings: PlatformSettings) -> None:
+    if args.action == "up":
+        devstack.up(settings)
+        devstack.print_urls()
+    elif args.action == "down":
+        devstack.down(settings)
+    else:
+        devstack.status(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cii", description="CII Valais platform tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
     topics.add_parser("ensure", help="create every topic the platform uses").set_defaults(run=_topics_ensure)
+    stack = commands.add_parser("stack", help="the four services as local background processes (make up/down)")
+    stack.add_argument("action", choices=["up", "down", "status"])
+    stack.set_defaults(run=_stack)
     return parser
 
 

@@ -1,0 +1,76 @@
+# CII Valais platform. `make up` then `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CACHE_DIR ?= $(or $(CII_CACHE_DIR),$(HOME)/.cache/cii-platform)
+UV := $(CACHE_DIR)/uv/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+CII := $(VENV)/bin/cii
+CII_DEMO ?= 1
+PYTEST_ARGS ?=
+export UV_CACHE_DIR ?= $(CACHE_DIR)/uv-cache
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help venv infra up down reset logs status test test-unit lint docs bench rebuild-reporting rotate-master-key
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+
+$(UV):
+	@command -v python3 >/dev/null || { echo "python3 (3.11) is missing: apt-get install python3 python3-venv"; exit 1; }
+	@echo "installing uv into $(CACHE_DIR)/uv"
+	python3 -m venv $(CACHE_DIR)/uv
+	$(CACHE_DIR)/uv/bin/pip install --quiet "uv>=0.5"
+
+venv: $(UV) ## create .venv and install the workspace from uv.lock
+	$(UV) sync --frozen --python python3.11
+
+infra: venv ## install (cached) and start Kafka and the store
+	CII_PYTHON=$(PY) scripts/infra.sh start
+
+up: infra ## start everything in the background, load a demo year when empty (CII_DEMO=1)
+	$(CII) keys init
+	$(CII) topics ensure
+	$(CII) stack up
+	@if [ "$(CII_DEMO)" = "1" ]; then $(CII) demo load --if-empty; fi
+
+down: ## stop the services and the infrastructure
+	-$(CII) stack down
+	scripts/infra.sh stop
+
+reset: down ## stop everything and delete all local data (topics, store, keys)
+	scripts/infra.sh reset
+	rm -rf .local/logs .local/pids
+
+logs: ## follow the logs of every component
+	tail -n 50 -F .local/logs/*.log
+
+status: ## what runs
+	scripts/infra.sh status
+	-$(CII) stack status
+
+test: venv ## install what is missing, start what the tests need, run the whole suite
+	CII_PYTHON=$(PY) scripts/infra.sh install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: venv ## only the tests without I/O
+	$(PY) -m pytest -m unit $(PYTEST_ARGS)
+
+lint: venv ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy libs/cii_platform/src services/*/src
+
+docs: venv ## regenerate the AsyncAPI, JSON Schema and OpenAPI documents from the models
+	$(PY) scripts/generate_docs.py
+
+bench: venv ## run the benchmarks (short runs; see bench/README.md for the full volumes)
+	CII_PYTHON=$(PY) scripts/infra.sh install
+	for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
+
+rebuild-reporting: venv ## drop the reporting projections and replay the topics from the beginning
+	$(PY) -m reporting rebuild
+
+rotate-master-key: venv ## re-wrap every data key under a new master key (NEW_KEY_FILE=...)
+	$(PY) -m procuration rotate-master-key $(if $(NEW_KEY_FILE),--new-key-file $(NEW_KEY_FILE),)

@@ -1,0 +1,30 @@
+"""The AsyncAPI, JSON Schema and OpenAPI documents are generated from the code, never edited by hand."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.unit
+
+
+def test_generated_documents_are_up_to_date() -> None:
+    result = subprocess.run([sys.executable, "scripts/generate_docs.py", "--check"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_asyncapi_names_every_contract_type_on_its_channel() -> None:
+    document = yaml.safe_load((ROOT / "docs" / "asyncapi.yaml").read_text())
+    inbound = document["channels"]["cii_inbound_institution"]["messages"]
+    assert {"signalement_submitted_v1", "procuration_signed_v1", "procuration_revoked_v1", "transition_signaled_v1",
+            "caseload_snapshot_v1", "exchange_requested_v1", "exchange_provided_v1"} <= set(inbound)
+    outbound = document["channels"]["cii_outbound_institution"]["messages"]
+    assert {"event_accepted_v1", "event_rejected_v1", "exchange_fulfil_v1", "exchange_delivered_v1",
+            "exchange_denied_v1"} <= set(outbound)
+    envelope = document["components"]["messages"]["signalement_submitted_v1"]["payload"]
+    assert envelope["properties"]["data"]["$ref"].endswith("/SignalementSubmitted")
+    assert "avs_number" in document["components"]["schemas"]["AnnouncedPerson"]["properties"]
