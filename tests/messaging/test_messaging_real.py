@@ -15,6 +15,7 @@ from cii_platform.messaging.inbound import Accepted, InboundCommand
 from cii_platform.messaging.outbox import new_document_outbox, outbox_entry
 from cii_platform.runtime import ServiceRuntime
 from cii_platform.settings import ServiceSettings
+from cii_platform.telemetry.tracing import configure_tracing
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader, inbound_event
 from cii_platform.testing.platform import LocalPlatform
 from cii_platform.validation import DomainValidationError, error
@@ -61,6 +62,7 @@ async def runtime(infra_only: LocalPlatform) -> AsyncIterator[tuple[ServiceRunti
                                KAFKA_BOOTSTRAP_SERVERS=infra_only.infra.kafka_bootstrap,
                                MONGODB_URL=infra_only.infra.mongodb_url, CII_DATA_DIR=infra_only.infra.data_dir,
                                CII_MAX_MESSAGE_BYTES=20_000, CII_OUTBOX_POLL_SECONDS=0.2)
+    configure_tracing("test-messaging")
     service = ServiceRuntime(settings)
     recorder = Recorder(service)
     service.consume_inbound({types.SIGNALEMENT_SUBMITTED: recorder}, owns_envelope=True)
@@ -147,3 +149,18 @@ def test_a_subscriber_that_acks_failures_is_refused() -> None:
 
     with pytest.raises(UnsafeSubscriberError):
         assert_at_least_once(broker)
+
+
+async def test_the_trace_of_an_inbound_record_continues_in_its_answer_and_its_events(
+        runtime: tuple[ServiceRuntime, Recorder], infra_only: LocalPlatform) -> None:
+    bootstrap = infra_only.infra.kafka_bootstrap
+    trace_id = uuid.uuid4().hex
+    traced = inbound_event("OAI", types.SIGNALEMENT_SUBMITTED, announcement("traced-1"))
+    async with TopicReader(bootstrap, outbound("OAI")) as answers, \
+            TopicReader(bootstrap, SIGNALEMENT_EVENTS) as internal, InstitutionClient(bootstrap) as oai:
+        await oai.send(inbound("OAI"), traced, key="traced-1",
+                       headers={"traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
+        [answer] = await answers.wait_for(lambda r: r["value"]["data"].get("event_id") == traced["id"])
+        [event] = await internal.wait_for(lambda r: r["value"]["data"].get("ref") == "traced-1")
+    assert trace_id in answer["headers"]["traceparent"].decode()
+    assert trace_id in event["headers"]["traceparent"].decode()

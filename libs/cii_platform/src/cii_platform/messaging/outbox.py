@@ -10,6 +10,8 @@ import contextlib
 import logging
 from typing import Any
 
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 from pymongo.asynchronous.collection import AsyncCollection
 
 from ..contracts.envelope import CloudEvent
@@ -23,8 +25,15 @@ OUTBOX = "outbox"
 PENDING = "outbox_pending"
 
 
+_tracer = trace.get_tracer(__name__)
+
+
 def outbox_entry(topic: str, key: str, event: CloudEvent) -> dict[str, Any]:
-    return {"id": event.id, "topic": topic, "key": key, "event": event.model_dump(mode="json", exclude_none=True)}
+    """The trace context of the writer travels with the entry, so the relay's publication joins its trace."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return {"id": event.id, "topic": topic, "key": key, "trace": carrier,
+            "event": event.model_dump(mode="json", exclude_none=True)}
 
 
 def with_outbox(update: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -95,10 +104,18 @@ class OutboxRelay:
     async def _publish_document(self, collection: AsyncCollection[dict[str, Any]], document: dict[str, Any]) -> int:
         entries = document.get(OUTBOX) or []
         for entry in entries:
-            await self._publisher.publish(entry["topic"], entry["key"], CloudEvent.model_validate(entry["event"]))
+            await self._publish_entry(entry)
         if entries:
             await collection.update_one({"_id": document["_id"]}, {"$pullAll": {OUTBOX: entries}})
             metrics.outbox_published.labels(self._service).inc(len(entries))
         # Only clear the flag if nothing new was pushed meanwhile.
         await collection.update_one({"_id": document["_id"], OUTBOX: []}, {"$set": {PENDING: False}})
         return len(entries)
+
+    async def _publish_entry(self, entry: dict[str, Any]) -> None:
+        token = otel_context.attach(propagate.extract(entry.get("trace") or {}))
+        try:
+            with _tracer.start_as_current_span(f"outbox publish {entry['topic']}"):
+                await self._publisher.publish(entry["topic"], entry["key"], CloudEvent.model_validate(entry["event"]))
+        finally:
+            otel_context.detach(token)

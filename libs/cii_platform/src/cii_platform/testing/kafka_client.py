@@ -34,10 +34,12 @@ class InstitutionClient:
         if self._producer:
             await self._producer.stop()
 
-    async def send(self, topic: str, value: dict[str, Any] | bytes, key: str | None = None) -> None:
+    async def send(self, topic: str, value: dict[str, Any] | bytes, key: str | None = None,
+                   headers: dict[str, str] | None = None) -> None:
         assert self._producer
         raw = value if isinstance(value, bytes) else json.dumps(value).encode()
-        await self._producer.send_and_wait(topic, raw, key=key.encode() if key else None)
+        encoded_headers = [(k, v.encode()) for k, v in (headers or {}).items()]
+        await self._producer.send_and_wait(topic, raw, key=key.encode() if key else None, headers=encoded_headers)
 
 
 class TopicReader:
