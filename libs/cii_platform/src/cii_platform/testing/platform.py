@@ -138,17 +138,28 @@ class ServiceProcess:
             return "(no log)"
 
 
+_shared: dict[int, "LocalPlatform"] = {}
+
+
 @dataclass
 class LocalPlatform:
+    """One per port base and process: suites that share a test session share the running platform.
+
+    `start` and `stop` are counted, so a suite stopping "its" platform does not pull the infrastructure
+    from under another suite of the same session; the last `stop` stops everything.
+    """
+
     infra: LocalInfra
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    _users: int = 0
 
     @classmethod
     def for_tests(cls, base: int | None = None) -> "LocalPlatform":
         base = base or int(os.environ.get("CII_TEST_PORT_BASE", "19000"))
-        data_dir = REPO_ROOT / ".local" / f"test-{base}"
-        return cls(infra=LocalInfra(Ports(base), data_dir))
+        if base not in _shared:
+            _shared[base] = cls(infra=LocalInfra(Ports(base), REPO_ROOT / ".local" / f"test-{base}"))
+        return _shared[base]
 
     @property
     def settings(self) -> PlatformSettings:
@@ -165,8 +176,10 @@ class LocalPlatform:
         return env
 
     def start(self, names: tuple[str, ...] = SERVICES) -> None:
-        init_local_keys(self.infra.data_dir / "keys")
-        self.infra.start()
+        if self._users == 0:
+            init_local_keys(self.infra.data_dir / "keys")
+            self.infra.start()
+        self._users += 1
         for name in names:
             self.start_service(name, wait=False)
         for name in names:
@@ -184,8 +197,12 @@ class LocalPlatform:
         return service
 
     def stop(self) -> None:
+        self._users = max(0, self._users - 1)
+        if self._users:
+            return
         for service in self.services.values():
             service.stop()
+        self.services.clear()
         self.infra.stop()
 
     def url(self, name: str) -> str:
