@@ -149,10 +149,13 @@ class ServiceRuntime:
 
     # -- lifecycle -----------------------------------------------------------------------------------
     async def ensure_topics(self) -> None:
+        if not self.settings.kafka_create_topics:
+            return
         specs = topic_specs(sorted(self.reference.institution_codes),
                             inbound_retention_days=self.settings.inbound_retention_days,
                             partitions=self.settings.topic_partitions)
-        created = await ensure_topics(self.settings.kafka_bootstrap_servers, specs)
+        created = await ensure_topics(self.settings.kafka_bootstrap_servers, specs,
+                                      ssl_context=self.settings.kafka_ssl_context())
         if created:
             log.info("created %s topics", len(created))
 

@@ -1,5 +1,6 @@
 """Settings shared by every service (pydantic-settings; built in __main__, never at import)."""
 
+import ssl
 from pathlib import Path
 
 from pydantic import Field
@@ -19,6 +20,13 @@ class PlatformSettings(BaseSettings):
 
     service_name: str = "cii"
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
+    # Production: mutual TLS to Strimzi's listener (certificates mounted from its KafkaUser secret).
+    kafka_security_protocol: str = Field("PLAINTEXT", alias="KAFKA_SECURITY_PROTOCOL", pattern="^(PLAINTEXT|SSL)$")
+    kafka_ssl_ca_file: Path | None = Field(None, alias="KAFKA_SSL_CA_FILE")
+    kafka_ssl_cert_file: Path | None = Field(None, alias="KAFKA_SSL_CERT_FILE")
+    kafka_ssl_key_file: Path | None = Field(None, alias="KAFKA_SSL_KEY_FILE")
+    # Locally the platform creates its topics; in production Strimzi's KafkaTopic resources own them.
+    kafka_create_topics: bool = Field(True, alias="CII_KAFKA_CREATE_TOPICS")
     mongodb_url: str = Field("mongodb://127.0.0.1:27017", alias="MONGODB_URL")
     data_dir: Path = Field(default_factory=default_data_dir, alias="CII_DATA_DIR")
     http_host: str = Field("127.0.0.1", alias="CII_HTTP_HOST")
@@ -41,6 +49,14 @@ class PlatformSettings(BaseSettings):
     handler_max_attempts: int = Field(3, alias="CII_HANDLER_MAX_ATTEMPTS")
     max_message_bytes: int = Field(1_000_000, alias="CII_MAX_MESSAGE_BYTES")
     outbox_poll_seconds: float = Field(0.5, alias="CII_OUTBOX_POLL_SECONDS")
+
+    def kafka_ssl_context(self) -> "ssl.SSLContext | None":
+        if self.kafka_security_protocol != "SSL":
+            return None
+        context = ssl.create_default_context(cafile=str(self.kafka_ssl_ca_file) if self.kafka_ssl_ca_file else None)
+        if self.kafka_ssl_cert_file and self.kafka_ssl_key_file:
+            context.load_cert_chain(str(self.kafka_ssl_cert_file), str(self.kafka_ssl_key_file))
+        return context
 
     @property
     def keys_dir(self) -> Path:

@@ -12,6 +12,7 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import REGISTRY
@@ -22,6 +23,9 @@ SAFE_ACK_POLICY = AckPolicy.NACK_ON_ERROR
 
 
 def create_broker(settings: PlatformSettings, **kwargs: Any) -> KafkaBroker:
+    ssl_context = settings.kafka_ssl_context()
+    if ssl_context is not None:
+        kwargs.setdefault("security", BaseSecurity(ssl_context=ssl_context))
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"cii-{settings.service_name}",

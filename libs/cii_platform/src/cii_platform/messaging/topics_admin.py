@@ -1,6 +1,7 @@
 """Create the platform's topics explicitly (auto-creation is off on every broker we run)."""
 
 import logging
+import ssl
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -10,8 +11,10 @@ from ..contracts.topics import TopicSpec
 log = logging.getLogger(__name__)
 
 
-async def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec], *, replication_factor: int = 1) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
+async def ensure_topics(bootstrap_servers: str, specs: list[TopicSpec], *, replication_factor: int = 1,
+                        ssl_context: ssl.SSLContext | None = None) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000,
+                                security_protocol="SSL" if ssl_context else "PLAINTEXT", ssl_context=ssl_context)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
