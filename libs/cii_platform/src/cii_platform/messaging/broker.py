@@ -12,9 +12,9 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.security import BaseSecurity
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.security import BaseSecurity
 from prometheus_client import REGISTRY
 
 from ..settings import PlatformSettings
