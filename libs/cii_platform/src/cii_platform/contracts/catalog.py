@@ -14,10 +14,13 @@ from . import topics as t
 from . import types as ty
 
 
+Model = type[BaseModel]
+
+
 @dataclass(frozen=True)
 class CatalogEntry:
     type: str
-    model: type[BaseModel]
+    model: Model
     channel: str  # a topic, or a topic pattern with {institution}
     publisher: str  # who writes it
     summary: str
