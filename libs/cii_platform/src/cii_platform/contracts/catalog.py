@@ -29,7 +29,7 @@ class CatalogEntry:
 INBOUND_CHANNEL = t.INBOUND_PREFIX + "{institution}"
 OUTBOUND_CHANNEL = t.OUTBOUND_PREFIX + "{institution}"
 
-_OUTBOUND = {
+_OUTBOUND: dict[str, tuple[Model, str]] = {
     ty.EVENT_ACCEPTED: (outbound.EventAccepted, "an inbound event was applied"),
     ty.EVENT_REJECTED: (outbound.EventRejected, "an inbound event was rejected, with every invalid field"),
     ty.EXCHANGE_FULFIL: (outbound.ExchangeFulfil, "a data-exchange request to fulfil (permitted categories only)"),
