@@ -9,6 +9,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -62,6 +63,15 @@ def _observe_lag(service: str, message: Any) -> None:
         metrics.consumer_lag.labels(service, raw.topic, str(raw.partition)).set(max(0, highwater - raw.offset - 1))
 
 
+@dataclass
+class DependencyHealth:
+    """Last known reachability of Kafka and the store, refreshed every second in the background, so that
+    /readyz answers at once and requests fail fast (503) during an outage instead of hanging."""
+
+    kafka_up: bool = False
+    store_up: bool = False
+
+
 class ServiceRuntime:
     def __init__(self, settings: ServiceSettings, *, reference: ReferenceData | None = None) -> None:
         self.settings = settings
@@ -78,6 +88,7 @@ class ServiceRuntime:
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
         self._background: list[asyncio.Task[None]] = []
+        self.health = DependencyHealth()
         self._token_verifier: TokenVerifier | None = None
         self._pseudonymizer: Pseudonymizer | None = None
 
@@ -164,6 +175,8 @@ class ServiceRuntime:
         await self.ensure_topics()
         await self.db["inbox"].create_index("at")
         await self.broker.start()
+        self.health.kafka_up = self.health.store_up = True
+        self._background.append(asyncio.create_task(self._watch_dependencies(), name="dependency-health"))
         if self.relay:
             self.relay.start()
         for hook in self._startup:
@@ -195,11 +208,20 @@ class ServiceRuntime:
         finally:
             await self.stop()
 
-    async def kafka_ready(self) -> bool:
+    async def _watch_dependencies(self) -> None:
+        while True:
+            self.health.kafka_up = await self._ping_kafka()
+            self.health.store_up = await ping(self.db)
+            await asyncio.sleep(1.0)
+
+    async def _ping_kafka(self) -> bool:
         try:
             return bool(await self.broker.ping(timeout=2.0))
         except Exception:
             return False
 
+    async def kafka_ready(self) -> bool:
+        return self.health.kafka_up
+
     async def store_ready(self) -> bool:
-        return await ping(self.db)
+        return self.health.store_up

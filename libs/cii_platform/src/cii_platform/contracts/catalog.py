@@ -13,7 +13,6 @@ from . import inbound, internal_measures, internal_procuration, internal_reporti
 from . import topics as t
 from . import types as ty
 
-
 Model = type[BaseModel]
 
 
