@@ -1,0 +1,61 @@
+"""State checks through the platform's own APIs: what is stored and reported equals the workload's expectation."""
+
+import time
+from typing import Any
+
+from cii_platform.testing.platform import LocalPlatform
+from workload import Workload
+
+
+def officer(platform: LocalPlatform) -> str:
+    return platform.token("BUREAU", "cantonal_officer")
+
+
+def situations_of_year(platform: LocalPlatform, year: int) -> set[str]:
+    refs: set[str] = set()
+    with platform.client("signalement", officer(platform)) as client:
+        offset = 0
+        while True:
+            page = client.get("/api/v1/signalements", params={
+                "announced_from": f"{year}-01-01", "announced_to": f"{year}-12-31", "limit": 500, "offset": offset})
+            page.raise_for_status()
+            items = page.json()["items"]
+            refs |= {item["external_ref"] for item in items}
+            offset += len(items)
+            if not items or offset >= page.json()["total"]:
+                return refs
+
+
+def annual_total(platform: LocalPlatform, year: int) -> int:
+    with platform.client("reporting", platform.token("BUREAU", "reporting_reader")) as client:
+        response = client.get(f"/api/v1/reports/annual/{year}")
+        response.raise_for_status()
+        total: int = response.json()["adult_complex"]["total"]
+        return total
+
+
+def wait_until(check: Any, expected: Any, timeout: float = 120) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value == expected or time.monotonic() > deadline:
+            return value
+        time.sleep(0.5)
+
+
+def procuration_statuses(platform: LocalPlatform, work: Workload) -> dict[str, str]:
+    statuses = {}
+    with platform.client("procuration", officer(platform)) as client:
+        for procuration_id in work.procurations:
+            response = client.get(f"/api/v1/procurations/{procuration_id}")
+            statuses[procuration_id] = response.json().get("status", str(response.status_code))
+    return statuses
+
+
+def assert_exactly_once(platform: LocalPlatform, work: Workload) -> None:
+    stored = wait_until(lambda: situations_of_year(platform, work.year), work.valid_announcements)
+    assert stored == work.valid_announcements, (
+        f"{len(work.valid_announcements - stored)} announcements lost, {len(stored - work.valid_announcements)} extra")
+    reported = wait_until(lambda: annual_total(platform, work.year), len(work.valid_announcements))
+    assert reported == len(work.valid_announcements)
+    assert procuration_statuses(platform, work) == work.procurations
