@@ -164,3 +164,25 @@ async def test_the_trace_of_an_inbound_record_continues_in_its_answer_and_its_ev
         [event] = await internal.wait_for(lambda r: r["value"]["data"].get("ref") == "traced-1")
     assert trace_id in answer["headers"]["traceparent"].decode()
     assert trace_id in event["headers"]["traceparent"].decode()
+
+
+async def test_serialized_writes_lose_no_update_when_the_relay_and_a_handler_race(
+        runtime: tuple[ServiceRuntime, Recorder]) -> None:
+    service, _ = runtime
+    things = service.collection("race")
+    await things.insert_one({"_id": "doc", "changes": [], **new_document_outbox([])})
+
+    async def handler_write(n: int) -> None:
+        event = new_event("test.changed", platform_source("signalement"), {"n": n})
+        await things.update_one({"_id": "doc"}, {"$push": {"changes": n, "outbox": outbox_entry(
+            SIGNALEMENT_EVENTS, "doc", event)}, "$set": {"outbox_pending": True}})
+
+    relay = service.use_outbox(service.db["race"])
+    writes = [handler_write(n) for n in range(100)]
+    drains = [relay.drain() for _ in range(100)]
+    await asyncio.gather(*[w for pair in zip(writes, drains, strict=True) for w in pair])
+    await relay.drain()
+    document = await things.find_one({"_id": "doc"})
+    assert document is not None
+    assert sorted(document["changes"]) == list(range(100)), "an update was lost"
+    assert document["outbox"] == []

@@ -30,7 +30,7 @@ from .security.keys import read_hex_key
 from .security.pseudonym import Pseudonymizer
 from .security.tokens import TokenVerifier
 from .settings import ServiceSettings
-from .store import Document, create_mongo_client, ping
+from .store import Document, create_mongo_client, ping, serialized
 from .telemetry import metrics
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,15 @@ class ServiceRuntime:
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
         self._background: list[asyncio.Task[None]] = []
         self.health = DependencyHealth()
+        self._write_locks: dict[str, asyncio.Lock] = {}
         self._token_verifier: TokenVerifier | None = None
         self._pseudonymizer: Pseudonymizer | None = None
+
+    def collection(self, name: str) -> AsyncCollection[Document]:
+        """The service's collection with its writes serialized in this process (see SerializedCollection).
+        Use it for every collection whose documents more than one task may write, and for outbox ones."""
+        lock = self._write_locks.setdefault(name, asyncio.Lock())
+        return serialized(self.db[name], lock)
 
     # -- security ------------------------------------------------------------------------------------
     @property
@@ -136,7 +143,8 @@ class ServiceRuntime:
         return consumer
 
     def use_outbox(self, *collections: AsyncCollection[Document]) -> OutboxRelay:
-        self._outbox_collections.extend(collections)
+        # The relay writes the same documents as the handlers: share their write lock (FerretDB v1).
+        self._outbox_collections.extend(self.collection(c.name) for c in collections)
         self.relay = OutboxRelay(self.service, self._outbox_collections, self.publisher,
                                  poll_seconds=self.settings.outbox_poll_seconds)
         return self.relay
