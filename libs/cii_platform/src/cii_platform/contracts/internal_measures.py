@@ -1,4 +1,9 @@
-"""Events of the measures service on `cii.internal.measures.v1` (key: situation_id)."""
+"""Events of the measures service on `cii.internal.measures.v1` (key: situation_id).
+
+Reporting counts a measure in the year it was held (TRO, ASSESSMENT) or started (the others), and the
+reinsertion share of the coachings closed in the year: those events carry type, dates and reinsertion.
+Free text (minutes, final report, disagreement reasons) never travels: only the fact that it exists.
+"""
 
 from datetime import date, datetime
 
@@ -15,6 +20,22 @@ MEASURE_CLOSED = "ch.vs.cii.internal.measure.closed.v1"
 SITUATION_CLOSED = "ch.vs.cii.internal.situation.closed.v1"
 ALERT_RAISED = "ch.vs.cii.internal.alert.raised.v1"
 ALERT_CLEARED = "ch.vs.cii.internal.alert.cleared.v1"
+CASE_MANAGER_DESIGNATED = "ch.vs.cii.internal.case_manager.designated.v1"
+OBJECTIVES_CONTRACT_SIGNED = "ch.vs.cii.internal.objectives_contract.signed.v1"
+MEETING_LOGGED = "ch.vs.cii.internal.meeting.logged.v1"
+REVIEW_RECORDED = "ch.vs.cii.internal.review.recorded.v1"
+PREFINANCING_DECIDED = "ch.vs.cii.internal.prefinancing.decided.v1"
+DISAGREEMENT_RAISED = "ch.vs.cii.internal.disagreement.raised.v1"
+DISAGREEMENT_DECIDED = "ch.vs.cii.internal.disagreement.decided.v1"
+
+# Alert kinds (AlertRaised.kind)
+CONTRACT_OVERDUE = "CONTRACT_OVERDUE"
+NO_MEETING = "NO_MEETING"
+OBJECTIVE_OVERDUE = "OBJECTIVE_OVERDUE"
+REVIEW_DUE = "REVIEW_DUE"
+PROCURATION_EXPIRING_ALERT = "PROCURATION_EXPIRING"
+PROCURATION_EXPIRED_ALERT = "PROCURATION_EXPIRED"
+PROCURATION_REVOKED_ALERT = "PROCURATION_REVOKED"
 
 
 class MeasureEvent(InternalEvent):
@@ -23,11 +44,14 @@ class MeasureEvent(InternalEvent):
     type: MeasureType
     region: str | None = None
     person_pseudonym: str | None = None
+    requested_by: str | None = None  # the requesting institution (who pays the variable costs)
+    public: str | None = None
 
 
 class MeasureRequested(MeasureEvent):
     requested_on: date
     requested_by: str
+    origin_measure_id: str | None = None  # the TRO/assessment whose outcome created this measure
 
 
 class MeasureScheduled(MeasureEvent):
@@ -38,20 +62,27 @@ class MeasureScheduled(MeasureEvent):
 class MeasureHeld(MeasureEvent):
     held_on: date
     recommended_measure: MeasureType | None = None
+    follow_up_measure_id: str | None = None
 
 
 class MeasureStarted(MeasureEvent):
     started_on: date
+    case_manager_institution: str | None = None
 
 
 class MeasureClosed(MeasureEvent):
     closed_on: date
     reinsertion: bool
+    started_on: date | None = None
+    final_report_recorded: bool = False
 
 
 class SituationClosed(InternalEvent):
     situation_id: str
     closed_on: date
+    region: str | None = None
+    closing_measure_id: str | None = None
+    network: list[str] = Field(default_factory=list)  # institutions informed of the closure
 
 
 class AlertRaised(InternalEvent):
@@ -62,8 +93,60 @@ class AlertRaised(InternalEvent):
     region: str | None = None
     due_on: date | None = None
     raised_at: datetime
+    case_manager: str | None = None  # the case manager's subject, who must act
+    detail: str | None = None  # e.g. the objective id
 
 
 class AlertCleared(InternalEvent):
     alert_id: str
     cleared_at: datetime
+    kind: str | None = None
+    situation_id: str | None = None
+    measure_id: str | None = None
+    reason: str | None = None
+
+
+class CaseManagerDesignated(MeasureEvent):
+    case_manager_institution: str
+    case_manager: str | None = None  # subject of the respondent's token
+    designated_on: date
+
+
+class ObjectivesContractSigned(MeasureEvent):
+    signed_on: date
+    due_on: date
+    objectives: int
+    responsible_institutions: list[str] = Field(default_factory=list)
+
+
+class MeetingLogged(MeasureEvent):
+    meeting_id: str
+    held_on: date
+
+
+class ReviewRecorded(MeasureEvent):
+    reviewed_on: date
+    next_review_due_on: date
+
+
+class PrefinancingDecided(MeasureEvent):
+    decision: str  # PREFINANCED | REFUSED
+    decided_on: date
+    decided_by: str  # COMMISSION_DROIT
+
+
+class DisagreementRaised(InternalEvent):
+    disagreement_id: str
+    measure_id: str
+    situation_id: str
+    raised_by: str
+    raised_on: date
+    escalated_to: str = "CANTONAL_OFFICER"
+
+
+class DisagreementDecided(InternalEvent):
+    disagreement_id: str
+    measure_id: str
+    situation_id: str
+    decision: str
+    decided_on: date

@@ -1,0 +1,88 @@
+"""Wires the measures service: store, broker consumers, outbox relay, key custody, clock, alert scan.
+
+Used the same way by `create_app` (production) and by tests (with a fake custody or a fixed clock).
+"""
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from cii_platform.contracts.topics import PROCURATION_EVENTS, SIGNALEMENT_EVENTS
+from cii_platform.messaging.reliable import TRANSIENT_ERRORS
+from cii_platform.runtime import ServiceRuntime
+from cii_platform.security.custody import HttpKeyCustody, KeyCustody
+from cii_platform.security.tokens import ServiceCredentials
+
+from .adapters.mongo_alerts import MongoAlertRepository
+from .adapters.mongo_disagreements import MongoDisagreementRepository
+from .adapters.mongo_measures import MongoMeasureRepository
+from .adapters.mongo_situations import MongoSituationRepository
+from .config import Settings
+from .entrypoints.kafka.subscribers import procuration_handlers, signalement_handlers
+from .service_layer.alerts import AlertService
+from .service_layer.clock import Clock, FixedClock, SystemClock
+from .service_layer.closure import repair
+from .service_layer.context import ServiceContext
+from .service_layer.sealing import Sealer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MeasuresService:
+    runtime: ServiceRuntime
+    context: ServiceContext
+
+
+def default_clock(settings: Settings) -> Clock:
+    return FixedClock(settings.clock_today) if settings.clock_today else SystemClock()
+
+
+def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None, custody: KeyCustody | None = None,
+              clock: Clock | None = None) -> MeasuresService:
+    runtime = runtime or ServiceRuntime(settings)
+    db = runtime.db
+    # Writes serialized per collection, shared with the outbox relay (FerretDB v1 updates are not atomic).
+    measures = MongoMeasureRepository(runtime.collection("measures"))
+    situations = MongoSituationRepository(runtime.collection("situations"))
+    alert_store = MongoAlertRepository(runtime.collection("alerts"))
+    disagreements = MongoDisagreementRepository(runtime.collection("disagreements"))
+    clock = clock or default_clock(settings)
+    if custody is None:
+        http_custody = HttpKeyCustody(settings.procuration_url, ServiceCredentials(settings))
+        runtime.on_shutdown(http_custody.close)
+        custody = http_custody
+    alerts = AlertService(alert_store, measures, clock, runtime.notify_outbox)
+    context = ServiceContext(settings=settings, reference=runtime.reference, measures=measures,
+                             situations=situations, alert_store=alert_store, disagreements=disagreements,
+                             audit_log=db["access_audit"], alerts=alerts, sealer=Sealer(custody), clock=clock,
+                             notify=runtime.notify_outbox)
+    runtime.use_outbox(measures.collection, situations.collection, alert_store.collection, disagreements.collection)
+    runtime.consume_internal([SIGNALEMENT_EVENTS], signalement_handlers(context), name="measures-situations")
+    runtime.consume_internal([PROCURATION_EVENTS], procuration_handlers(context), name="measures-procuration")
+    runtime.on_startup(lambda: _create_indexes(context))
+    runtime.run_in_background("measures-alert-scan", lambda: _scan_forever(context, settings.alert_scan_seconds))
+    return MeasuresService(runtime, context)
+
+
+async def _create_indexes(context: ServiceContext) -> None:
+    for repository in (context.measures, context.situations, context.alert_store, context.disagreements):
+        await repository.create_indexes()
+
+
+async def scan_once(context: ServiceContext) -> None:
+    await repair(context)
+    await context.alerts.scan()
+
+
+async def _scan_forever(context: ServiceContext, every_seconds: float) -> None:
+    while True:
+        try:
+            await scan_once(context)
+        except TRANSIENT_ERRORS as exc:
+            log.warning("alert scan waiting for a dependency: %r", exc)
+        except Exception:
+            log.exception("alert scan failed; retrying at the next period")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.sleep(every_seconds)

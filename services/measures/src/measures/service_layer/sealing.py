@@ -1,0 +1,36 @@
+"""Free text about a person (minutes, final report, outcome notes, objectives) is sealed at once.
+
+Keys come from the custodian (the procuration service): the bureau is a controller of every person's
+keys, so this service seals as BUREAU; reading back releases the key for the caller's institution and
+purpose, which the custodian grants only under a procuration (or to a controller), and audits.
+"""
+
+from cii_platform.contracts.codes import BUREAU, DataCategory, Purpose
+from cii_platform.security.crypto import SealedSection, seal, unseal
+from cii_platform.security.custody import KeyCustody, KeyReleaseDenied, ReleaseRequest
+from cii_platform.security.tokens import Principal
+
+FREE_TEXT_CATEGORY = DataCategory.SOCIAL.value
+
+
+class Sealer:
+    def __init__(self, custody: KeyCustody) -> None:
+        self.custody = custody
+
+    async def seal_text(self, text: str | None, person_pseudonym: str, context: str) -> SealedSection | None:
+        if text is None:
+            return None
+        key_id, key = await self.custody.data_key(person_pseudonym, FREE_TEXT_CATEGORY, controller=BUREAU)
+        return seal({"text": text}, key, key_id, context=context)
+
+    async def unseal_text(self, section: SealedSection, principal: Principal, *, purpose: Purpose,
+                          context: str) -> str | None:
+        """None when the custodian refuses (no procuration); KeyErased (410) when the person was erased."""
+        request = ReleaseRequest(key_id=section.key_id, institution=principal.institution, purpose=purpose.value,
+                                 actor=principal.audit_actor(), resource=context)
+        try:
+            key = await self.custody.release(request)
+        except KeyReleaseDenied:
+            return None
+        text = unseal(section, key, context=context).get("text")
+        return str(text) if text is not None else None
