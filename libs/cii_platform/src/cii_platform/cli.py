@@ -4,11 +4,14 @@
     cii keys init
     cii topics ensure
     cii stack up|down|status
+    cii demo load [--year 2025] [--if-empty]
 """
 
 import argparse
 import asyncio
+import os
 import sys
+from datetime import date
 
 from . import devstack
 from .contracts.codes import Region, Role, Theme
@@ -38,6 +41,25 @@ def _topics_ensure(_: argparse.Namespace, settings: PlatformSettings) -> None:
                         partitions=settings.topic_partitions)
     created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
     print(f"{len(specs)} topics, {len(created)} created")
+
+
+def _demo_load(args: argparse.Namespace, settings: PlatformSettings) -> None:
+    from pymongo import MongoClient
+
+    from .demo import load_demo_year
+
+    if args.if_empty:
+        client: MongoClient[dict[str, object]]
+        with MongoClient(settings.mongodb_url, serverSelectionTimeoutMS=5000) as client:
+            database = os.environ.get("SIGNALEMENT_MONGODB_DATABASE", "cii_signalement")
+            if client[database]["situations"].estimated_document_count() > 0:
+                print("demo: the store already holds situations; nothing loaded")
+                return
+    sent = load_demo_year(settings.kafka_bootstrap_servers, args.year, scale=args.scale)
+    print(f"demo: published {sum(sent.values())} events for {args.year} through Kafka: "
+          + ", ".join(f"{count} {kind.split('.')[-2]}" for kind, count in sorted(sent.items())))
+    print(f"demo: annual report at http://127.0.0.1:{devstack.service_port('reporting')}/api/v1/reports/annual/"
+          f"{args.year} (give it a few seconds)")
 
 
 def _stack(args: argparse.Namespace, settings: PlatformSettings) -> None:
@@ -70,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="action", required=True)
     topics.add_parser("ensure", help="create every topic the platform uses").set_defaults(run=_topics_ensure)
+    demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
+    load = demo.add_parser("load", help="publish one realistic demo year through the inbound topics")
+    load.add_argument("--year", type=int, default=date.today().year - 1)
+    load.add_argument("--scale", type=float, default=1.0, help="volume relative to the 2024 annual report")
+    load.add_argument("--if-empty", action="store_true", help="only when the store holds no situation yet")
+    load.set_defaults(run=_demo_load)
+
     stack = commands.add_parser("stack", help="the four services as local background processes (make up/down)")
     stack.add_argument("action", choices=["up", "down", "status"])
     stack.set_defaults(run=_stack)
