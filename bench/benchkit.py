@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+
 from cii_platform.contracts import types
 from cii_platform.contracts.topics import inbound
 from cii_platform.testing.generator_basic import announcement_payload

@@ -16,6 +16,7 @@ import time
 import uuid
 
 from benchkit import latency_line, publish_announcements, watch_report
+
 from cii_platform.testing.platform import LocalPlatform
 
 

@@ -13,8 +13,9 @@ import uuid
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from benchkit import PeakMemory, latency_line, publish_announcements, rss_mib, watch_report
-from cii_platform.testing.platform import LocalPlatform
 from e2e_latency import measure
+
+from cii_platform.testing.platform import LocalPlatform
 
 
 async def baseline(bootstrap: str, messages: int) -> float:

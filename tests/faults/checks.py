@@ -3,8 +3,9 @@
 import time
 from typing import Any
 
-from cii_platform.testing.platform import LocalPlatform
 from workload import Workload
+
+from cii_platform.testing.platform import LocalPlatform
 
 
 def officer(platform: LocalPlatform) -> str:

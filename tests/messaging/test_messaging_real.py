@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from faststream import AckPolicy
+
 from cii_platform.contracts import types
 from cii_platform.contracts.avs import format_avs
 from cii_platform.contracts.envelope import new_event, platform_source
@@ -19,7 +21,6 @@ from cii_platform.telemetry.tracing import configure_tracing
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader, inbound_event
 from cii_platform.testing.platform import LocalPlatform
 from cii_platform.validation import DomainValidationError, error
-from faststream import AckPolicy
 
 pytestmark = pytest.mark.integration
 

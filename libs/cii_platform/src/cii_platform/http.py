@@ -15,7 +15,7 @@ from .contracts.outbound import FieldError
 from .messaging.reliable import TRANSIENT_ERRORS
 from .security.tokens import InvalidTokenError, Principal, TokenVerifier
 from .telemetry import metrics
-from .validation import DomainValidationError, field_errors
+from .validation import DomainValidationError, errors_from_details, field_errors
 
 PROBLEM_JSON = "application/problem+json"
 T = TypeVar("T")
@@ -68,8 +68,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_request_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = [FieldError(field=".".join(str(p) for p in e["loc"] if p != "body"),
-                             message=str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
+        errors = errors_from_details(exc.errors())
         return problem_response(Problem(status=422, title="Unprocessable Content",
                                         detail="the request has invalid fields", errors=errors))
 

@@ -1,6 +1,7 @@
 """Turn validation failures into the per-field errors that CONTRACT.md answers with."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -26,8 +27,13 @@ def field_path(location: Sequence[int | str], prefix: str = "") -> str:
 
 
 def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
+    return errors_from_details(exc.errors(include_url=False), prefix)
+
+
+def errors_from_details(details: Sequence[Any], prefix: str = "") -> list[FieldError]:
+    """Pydantic error details (also FastAPI's request validation errors) -> one FieldError each."""
     errors = []
-    for detail in exc.errors(include_url=False):
+    for detail in details:
         message = str(detail["msg"]).removeprefix("Value error, ")
         location = list(detail["loc"])
         # Model-level checks name their field in the message: "valid_until: must be after valid_from".

@@ -4,8 +4,9 @@ import asyncio
 from typing import Any, cast
 
 import pytest
-from cii_platform.store import serialized
 from pymongo.asynchronous.collection import AsyncCollection
+
+from cii_platform.store import serialized
 
 pytestmark = pytest.mark.unit
 

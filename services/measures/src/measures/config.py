@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from cii_platform.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from cii_platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

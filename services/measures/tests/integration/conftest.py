@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+
 from cii_platform.contracts.topics import MEASURES_EVENTS
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
 from cii_platform.testing.platform import LocalPlatform

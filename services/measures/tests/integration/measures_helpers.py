@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+
 from cii_platform.contracts import internal_procuration as procuration
 from cii_platform.contracts import internal_signalement as signalement
 from cii_platform.contracts.envelope import new_event, platform_source

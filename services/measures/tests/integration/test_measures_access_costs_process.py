@@ -6,9 +6,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from cii_platform.contracts import internal_measures as ev
-from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
-from cii_platform.testing.platform import LocalPlatform
 from measures_helpers import (
     MEASURES,
     call,
@@ -18,6 +15,10 @@ from measures_helpers import (
     request_when_known,
     situation_recorded,
 )
+
+from cii_platform.contracts import internal_measures as ev
+from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
+from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.integration
 

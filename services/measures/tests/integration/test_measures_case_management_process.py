@@ -5,9 +5,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from cii_platform.contracts import internal_measures as ev
-from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
-from cii_platform.testing.platform import LocalPlatform
 from measures_helpers import (
     MEASURES,
     call,
@@ -17,6 +14,10 @@ from measures_helpers import (
     request_when_known,
     situation_recorded,
 )
+
+from cii_platform.contracts import internal_measures as ev
+from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
+from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.integration
 CM_SUBJECT = "cm-cms-sion-1"

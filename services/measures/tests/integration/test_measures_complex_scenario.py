@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
+from measures_helpers import MEASURES, call, client, events_of, request_when_known, wait_until
+
 from cii_platform.contracts import internal_measures as ev
 from cii_platform.contracts.avs import format_avs
 from cii_platform.testing.kafka_client import TopicReader
 from cii_platform.testing.platform import LocalPlatform
-from measures_helpers import MEASURES, call, client, events_of, request_when_known, wait_until
 
 pytestmark = pytest.mark.e2e
 CM = "cm-cms-sion-scenario"

@@ -4,10 +4,6 @@ from datetime import date
 
 import httpx
 import pytest
-from cii_platform.contracts import internal_measures as ev
-from cii_platform.contracts.internal_procuration import PROCURATION_EXPIRED as EXPIRED
-from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
-from cii_platform.testing.platform import LocalPlatform
 from measures_helpers import (
     MEASURES,
     call,
@@ -19,6 +15,11 @@ from measures_helpers import (
     request_when_known,
     situation_recorded,
 )
+
+from cii_platform.contracts import internal_measures as ev
+from cii_platform.contracts.internal_procuration import PROCURATION_EXPIRED as EXPIRED
+from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
+from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.integration
 

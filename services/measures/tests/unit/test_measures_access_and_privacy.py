@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from measures_factories import new_measure
+
 from cii_platform.contracts.codes import MeasureType, Purpose
 from cii_platform.security.custody import FakeKeyCustody, KeyErased, key_id_for
 from cii_platform.security.tokens import Principal
@@ -12,7 +14,6 @@ from measures.domain.model import CaseManager, Participant
 from measures.domain.situation import letter_language_for
 from measures.service_layer.access import may_request_measure, sees_measure
 from measures.service_layer.sealing import Sealer
-from measures_factories import new_measure
 
 pytestmark = pytest.mark.unit
 

@@ -4,11 +4,12 @@ than 21 days, objective deadline passed, quarterly review due)."""
 from datetime import date
 
 import pytest
+from measures_factories import new_measure
+
 from cii_platform.contracts.codes import MeasureType
 from measures.domain import case_management as cm
 from measures.domain.alerts import expected_alerts
 from measures.domain.model import CaseManager, Measure, Objective
-from measures_factories import new_measure
 
 pytestmark = pytest.mark.unit
 TRO_HELD = date(2026, 3, 2)

@@ -5,11 +5,12 @@ from types import SimpleNamespace
 from typing import cast
 
 import pytest
+from measures_factories import new_measure
+
 from cii_platform.contracts.codes import MeasureType
 from measures.domain.model import CaseManager, Measure, Participant
 from measures.service_layer.closure import _closing_was_last, network_of
 from measures.service_layer.context import ServiceContext
-from measures_factories import new_measure
 
 pytestmark = pytest.mark.unit
 

@@ -3,10 +3,11 @@
 from datetime import date
 
 import pytest
+from measures_factories import new_measure
+
 from cii_platform.contracts.codes import MeasureType
 from measures.domain.costs import CANTONAL_EMPLOYMENT_FUND, annual_statements, structural_shares
 from measures.domain.model import Measure, Participant, Prefinancing
-from measures_factories import new_measure
 
 pytestmark = pytest.mark.unit
 PARTNERS = ["CMS", "LMMT", "OAI", "OASI", "OCPS", "ORP", "OSP", "T1"]

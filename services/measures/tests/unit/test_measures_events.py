@@ -3,12 +3,13 @@
 from datetime import date
 
 import pytest
+from measures_factories import new_measure
+
 from cii_platform.contracts import internal_measures as ev
 from cii_platform.contracts.codes import MeasureType
 from cii_platform.security.crypto import SealedSection
 from measures.adapters.event_mapper import measure_entries
 from measures.domain.model import Outcome, Participant
-from measures_factories import new_measure
 
 pytestmark = pytest.mark.unit
 SEALED = SealedSection(key_id="p-123/SOCIAL", nonce="bm9uY2U=", ciphertext="c2VjcmV0")

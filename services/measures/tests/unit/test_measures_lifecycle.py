@@ -3,10 +3,11 @@
 from datetime import date
 
 import pytest
+from measures_factories import new_measure, situation_ref
+
 from cii_platform.contracts.codes import MeasureType
 from cii_platform.validation import DomainValidationError
 from measures.domain.model import InvalidTransition, MeasureStatus, Outcome, Participant, follow_up_id
-from measures_factories import new_measure, situation_ref
 
 pytestmark = pytest.mark.unit
 ORP = [Participant(institution="ORP")]

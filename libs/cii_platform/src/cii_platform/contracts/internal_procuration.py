@@ -26,7 +26,13 @@ class ProcurationRecorded(InternalEvent):
 
 
 class ProcurationStatusEvent(InternalEvent):
-    """Revoked, superseded, expiring (30 days before valid_until) or expired."""
+    """Revoked, superseded, expiring (30 days before valid_until) or expired.
+
+    `status` is REVOKED (type PROCURATION_REVOKED, effective at once), SUPERSEDED (PROCURATION_SUPERSEDED,
+    effective from `effective_on`, the renewal's valid_from), EXPIRING (PROCURATION_EXPIRING, announced
+    once) or EXPIRED (PROCURATION_EXPIRED). Expiring/expired are announced only for persons with an open
+    situation (the BI check of seed 000).
+    """
 
     procuration_id: str
     person_pseudonym: str
@@ -39,3 +45,14 @@ class ProcurationStatusEvent(InternalEvent):
 class PersonErased(InternalEvent):
     person_pseudonym: str
     erased_at: datetime
+
+
+# The catalog of the AsyncAPI document (contracts.catalog).
+EVENTS: dict[str, type[InternalEvent]] = {
+    PROCURATION_RECORDED: ProcurationRecorded,
+    PROCURATION_REVOKED: ProcurationStatusEvent,
+    PROCURATION_SUPERSEDED: ProcurationStatusEvent,
+    PROCURATION_EXPIRING: ProcurationStatusEvent,
+    PROCURATION_EXPIRED: ProcurationStatusEvent,
+    PERSON_ERASED: PersonErased,
+}

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
+
 from cii_platform.contracts import internal_measures as events
 from cii_platform.contracts.envelope import new_event, platform_source
 from cii_platform.contracts.topics import MEASURES_EVENTS
 from cii_platform.messaging.outbox import outbox_entry
-from pydantic import BaseModel
 
 from ..domain.case_management import next_review_due_on
 from ..domain.model import Measure, MeasureChange

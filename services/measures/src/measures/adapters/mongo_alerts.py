@@ -7,9 +7,10 @@ and changes nothing), clearing by `active == True`: each transition emits its ev
 from datetime import datetime
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
+
 from cii_platform.messaging.outbox import OUTBOX, PENDING, with_outbox
 from cii_platform.store import Document, is_duplicate_key
-from pymongo.asynchronous.collection import AsyncCollection
 
 Entries = list[dict[str, Any]]
 

@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from cii_platform.messaging.outbox import OUTBOX, PENDING, new_document_outbox, with_outbox
-from cii_platform.store import Document
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+
+from cii_platform.messaging.outbox import OUTBOX, PENDING, new_document_outbox, with_outbox
+from cii_platform.store import Document
 
 Entries = list[dict[str, Any]]
 OPEN = "OPEN"

@@ -6,9 +6,10 @@ written together or not at all, and two concurrent changes cannot both win.
 
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
+
 from cii_platform.messaging.outbox import OUTBOX, PENDING, new_document_outbox, with_outbox
 from cii_platform.store import Document, is_duplicate_key
-from pymongo.asynchronous.collection import AsyncCollection
 
 from ..domain.model import Measure, MeasureStatus
 

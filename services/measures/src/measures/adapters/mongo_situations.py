@@ -8,10 +8,11 @@ The closure and its SituationClosed event are written in one update of the situa
 from datetime import date
 from typing import Any
 
-from cii_platform.messaging.outbox import OUTBOX, PENDING, with_outbox
-from cii_platform.store import Document, is_duplicate_key
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+
+from cii_platform.messaging.outbox import OUTBOX, PENDING, with_outbox
+from cii_platform.store import Document, is_duplicate_key
 
 from ..domain.situation import Situation
 

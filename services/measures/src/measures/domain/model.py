@@ -11,10 +11,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, Field, PrivateAttr
+
 from cii_platform.contracts.codes import MeasureType
 from cii_platform.security.crypto import SealedSection
 from cii_platform.validation import DomainValidationError, error
-from pydantic import BaseModel, Field, PrivateAttr
 
 SESSION_TYPES = frozenset({MeasureType.TRO, MeasureType.ASSESSMENT})
 RUNNING_TYPES = frozenset(set(MeasureType) - SESSION_TYPES)

@@ -2,9 +2,10 @@
 
 from datetime import date
 
+from pydantic import BaseModel, Field
+
 from cii_platform.contracts.codes import Public, Theme
 from cii_platform.security.crypto import SealedSection
-from pydantic import BaseModel, Field
 
 from .model import SituationRef
 

@@ -3,8 +3,9 @@
 from datetime import date
 from typing import Literal
 
-from cii_platform.contracts.codes import MeasureType
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from cii_platform.contracts.codes import MeasureType
 
 Text = Field(min_length=1, max_length=20_000)
 Code = Field(min_length=1, max_length=40)

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
+
 from cii_platform.http import conflict, not_found
 from cii_platform.reference import ReferenceData
 from cii_platform.security.tokens import Principal
-from pymongo.asynchronous.collection import AsyncCollection
 
 from ..adapters.event_mapper import measure_entries
 from ..adapters.mongo_alerts import MongoAlertRepository

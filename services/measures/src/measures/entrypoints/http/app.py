@@ -1,11 +1,12 @@
 """The measures service's FastAPI app: HTTP routes, with Kafka consumers and relays in its lifespan."""
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
 from cii_platform.http import Problem, problem_response
 from cii_platform.security.custody import KeyErased
 from cii_platform.service_app import build_app
 from cii_platform.settings import ServiceSettings
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from ...bootstrap import MeasuresService, bootstrap
 from ...config import Settings

@@ -3,8 +3,9 @@
 from collections.abc import Awaitable
 from typing import Annotated, TypeVar
 
-from cii_platform.http import conflict
 from fastapi import Depends, Request
+
+from cii_platform.http import conflict
 
 from ...domain.model import InvalidTransition
 from ...service_layer.context import ServiceContext

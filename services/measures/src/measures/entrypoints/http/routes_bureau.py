@@ -3,8 +3,9 @@
 from datetime import date
 from typing import Any, Literal
 
-from cii_platform.http import CurrentPrincipal, Page, Paging
 from fastapi import APIRouter, Path, Response
+
+from cii_platform.http import CurrentPrincipal, Page, Paging
 
 from ...adapters.mongo_alerts import public_alert
 from ...service_layer import billing, commands, disagreements

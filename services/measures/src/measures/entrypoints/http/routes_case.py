@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from cii_platform.http import CurrentPrincipal
 from fastapi import APIRouter, status
+
+from cii_platform.http import CurrentPrincipal
 
 from ...service_layer import case_handlers, commands, disagreements
 from ...service_layer.views import measure_view

@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from fastapi import APIRouter, Response, status
+
 from cii_platform.contracts.codes import MeasureType
 from cii_platform.http import CurrentPrincipal, Page, Paging
-from fastapi import APIRouter, Response, status
 
 from ...domain.model import MeasureStatus
 from ...service_layer import commands, measure_handlers

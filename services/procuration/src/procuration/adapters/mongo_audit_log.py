@@ -1,0 +1,110 @@
+"""The append-only audit log in the store, with group commit.
+
+Appends are serialised by the chain itself: `_id` is the sequence number (unique), so two writers can
+never both append entry n. Within the process, concurrent appends are batched into one `insert_many`
+(group commit): the caller gets its answer only once its entry is durable, at 500 decisions per second.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+
+from cii_platform.store import Document
+
+from ..domain.audit_chain import GENESIS_HASH, Verification, chain, verify
+
+Pending = tuple[dict[str, Any], asyncio.Future[int]]
+BATCH_WINDOW_SECONDS = 0.01
+log = logging.getLogger(__name__)
+
+
+def _log_failure(future: asyncio.Future[int]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("audit entry could not be written: %r", future.exception())
+
+
+class MongoAuditLog:
+    def __init__(self, collection: AsyncCollection[Document]) -> None:
+        self._collection = collection
+        self._pending: list[Pending] = []
+        self._flushing = False
+        self._tail: tuple[int, str] | None = None
+        self._flush_task: asyncio.Task[None] | None = None
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("person_pseudonym", ASCENDING), ("seq", ASCENDING)])
+
+    async def append(self, entry: dict[str, Any], *, durable: bool = True) -> int:
+        """Append one entry (without seq/hash); return its sequence number once stored, or at once
+        (0) when not `durable`: the entry is then written by the group commit a few ms later."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append((entry, future))
+        if not self._flushing:
+            self._flushing = True
+            # Entries nobody waits for gather for a few ms: one insert for many decisions under load.
+            self._flush_task = asyncio.create_task(self._flush(0.0 if durable else BATCH_WINDOW_SECONDS))
+        if durable:
+            return await future
+        future.add_done_callback(_log_failure)
+        return 0
+
+    async def _flush(self, window: float) -> None:
+        try:
+            if window:
+                await asyncio.sleep(window)
+            while self._pending:
+                batch, self._pending = self._pending, []
+                await self._write(batch)
+        finally:
+            self._flushing = False
+
+    async def drain(self) -> None:
+        """At shutdown: wait for the entries still in the group commit."""
+        while self._flushing and self._flush_task is not None:
+            await asyncio.shield(self._flush_task)
+
+    async def _write(self, batch: list[Pending]) -> None:
+        remaining = batch
+        try:
+            for _ in range(20):  # another writer appended meanwhile: re-read the tail and re-link
+                written = await self._insert_linked([entry for entry, _ in remaining])
+                for (_, future), seq in zip(remaining[:len(written)], written, strict=True):
+                    future.set_result(seq)
+                remaining = remaining[len(written):]
+                if not remaining:
+                    return
+            raise RuntimeError("audit log contention: could not append after 20 attempts")
+        except Exception as exc:
+            for _, future in remaining:
+                if not future.done():
+                    future.set_exception(exc)
+
+    async def _insert_linked(self, entries: list[dict[str, Any]]) -> list[int]:
+        last_seq, last_hash = self._tail or await self._read_tail()
+        linked = chain(entries, last_seq=last_seq, last_hash=last_hash)
+        documents = [{"_id": item["seq"], **item} for item in linked]
+        try:
+            await self._collection.insert_many(documents, ordered=True)
+        except BulkWriteError as exc:
+            inserted = int(exc.details.get("nInserted", 0))
+            self._tail = None
+            return [item["seq"] for item in linked[:inserted]]
+        self._tail = (linked[-1]["seq"], linked[-1]["hash"])
+        return [item["seq"] for item in linked]
+
+    async def _read_tail(self) -> tuple[int, str]:
+        last = await self._collection.find_one({}, sort=[("_id", DESCENDING)])
+        return (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
+
+    async def verify(self) -> Verification:
+        return verify([entry async for entry in self._collection.find({}).sort("_id", ASCENDING)])
+
+    async def for_person(self, person_pseudonym: str) -> AsyncIterator[dict[str, Any]]:
+        cursor = self._collection.find({"person_pseudonym": person_pseudonym}, {"_id": 0}).sort("_id", ASCENDING)
+        async for entry in cursor:
+            yield entry

@@ -1,0 +1,38 @@
+"""Settings of the procuration service (env prefix PROCURATION_, built in __main__, never at import)."""
+
+from datetime import date
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from cii_platform.security.keys import MASTER_KEY
+from cii_platform.settings import ServiceSettings
+
+DAY_SECONDS = 24 * 3600
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PROCURATION_", env_ignore_empty=True, extra="ignore",
+                                      populate_by_name=True)
+
+    service_name: str = "procuration"
+    http_port: int = 8003
+    mongodb_database: str = "cii_procuration"
+
+    master_key_file: Path | None = Field(None, alias="CII_MASTER_KEY_FILE")
+    # A request the provider never answers is denied to the requester (reason "timeout") after this delay.
+    exchange_timeout_seconds: float = 7 * DAY_SECONDS
+    exchange_timeout_check_seconds: float = 60.0
+    expiry_warning_days: int = 30
+    expiry_watch_interval_seconds: float = DAY_SECONDS
+    # Keys of a person whose situations are all closed are destroyed after this many years.
+    retention_years: int = 10
+    # True: a decision answers only once its audit entry is stored; False: it joins the group commit.
+    durable_decision_audit: bool = False
+    # Fixes "today" for the expiry watch and decisions (demo and process tests); None: the system clock.
+    clock_today: date | None = None
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.key_file(self.master_key_file, MASTER_KEY)

@@ -1,0 +1,30 @@
+"""The FastAPI app of the procuration service: HTTP routes, Kafka consumers and background jobs
+all run in this one process (the runtime's lifespan)."""
+
+from fastapi import FastAPI
+
+from cii_platform.service_app import build_app
+from cii_platform.settings import ServiceSettings
+
+from ...bootstrap import ProcurationService, bootstrap
+from ...config import Settings
+from ..kafka.subscribers import register_subscribers
+from . import routes_decisions, routes_internal, routes_persons, routes_procurations
+from .token_cache import CachingTokenVerifier
+
+DESCRIPTION = """Consent registry (procurations, FHIR Consent export), consent decisions (PDP),
+consent-gated data exchange (PEP), key custody and the tamper-evident audit log of the CII Valais."""
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    service = bootstrap(settings if isinstance(settings, Settings) else Settings())
+    return app_for(service)
+
+
+def app_for(service: ProcurationService) -> FastAPI:
+    register_subscribers(service)
+    app = build_app(service.runtime, title="CII procuration service", description=DESCRIPTION, routers=[
+        routes_procurations.router, routes_decisions.router, routes_persons.router, routes_internal.router])
+    app.state.procuration = service
+    app.state.token_verifier = CachingTokenVerifier(service.runtime.token_verifier)
+    return app

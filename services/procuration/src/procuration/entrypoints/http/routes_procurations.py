@@ -1,0 +1,101 @@
+"""Procurations over HTTP: the same handlers as the Kafka events, and the FHIR Consent export."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+
+from cii_platform.contracts.codes import Purpose
+from cii_platform.contracts.fields import KNOWN_INSTITUTIONS
+from cii_platform.contracts.inbound import ProcurationRevoked, ProcurationSigned
+from cii_platform.http import CurrentPrincipal, not_found
+from cii_platform.security.crypto import SealedSection, unseal
+from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest
+from cii_platform.security.tokens import Principal
+
+from ...adapters.fhir import consent_resource
+from ...adapters.mongo_procurations import from_document
+from ...service_layer.procurations import RecordProcuration, RevokeProcuration, may_manage
+from .dependencies import Service, is_bureau_staff, require_acting_institution
+from .schemas import Created, ProcurationPublic, RevokeBody
+
+router = APIRouter(prefix="/api/v1/procurations", tags=["procurations"])
+
+SIGNED_BODY = "the payload of ch.vs.cii.procuration.signed.v1 (CONTRACT.md section 5)"
+
+
+@router.post("", status_code=201, response_model=Created)
+async def record_procuration(body: Annotated[dict[str, Any], Body(description=SIGNED_BODY)],
+                             principal: CurrentPrincipal, service: Service) -> Created:
+    known = service.runtime.reference.institution_codes
+    require_acting_institution(principal, known)
+    # Validated here rather than by FastAPI: errors of cross-field rules then name their field too.
+    payload = ProcurationSigned.model_validate(body, context={KNOWN_INSTITUTIONS: known})
+    procuration_id = await service.registry.record(
+        RecordProcuration(principal.institution, payload, principal.audit_actor()))
+    service.runtime.notify_outbox()
+    return Created(id=procuration_id)
+
+
+@router.post("/{procuration_id}/revoke", response_model=ProcurationPublic)
+async def revoke_procuration(procuration_id: str, body: RevokeBody, principal: CurrentPrincipal,
+                             service: Service) -> ProcurationPublic:
+    require_acting_institution(principal, service.runtime.reference.institution_codes)
+    existing = await service.procurations.get(procuration_id)
+    if existing is None or not may_manage(existing, principal.institution):
+        raise not_found("procuration")
+    payload = ProcurationRevoked(procuration_id=procuration_id, revoked_on=body.revoked_on, reason=body.reason)
+    await service.registry.revoke(RevokeProcuration(principal.institution, payload, principal.audit_actor()))
+    service.runtime.notify_outbox()
+    return await _public(service, principal, procuration_id)
+
+
+@router.get("/{procuration_id}", response_model=None)
+async def read_procuration(procuration_id: str, principal: CurrentPrincipal, service: Service,
+                           format: Literal["json", "fhir"] = Query("json")) -> Any:
+    public = await _public(service, principal, procuration_id)
+    if format == "fhir":
+        procuration = await service.procurations.get(procuration_id)
+        assert procuration is not None
+        status = procuration.status_on(service.clock.today())
+        return JSONResponse(consent_resource(procuration, status), media_type="application/fhir+json")
+    return public
+
+
+def _may_read(principal: Principal, recorded_by: str, parties: list[str]) -> bool:
+    return principal.is_service or is_bureau_staff(principal) or principal.institution == recorded_by or (
+        principal.institution in parties and not principal.has_role("reporting_reader"))
+
+
+async def _public(service: Service, principal: Principal, procuration_id: str) -> ProcurationPublic:
+    document = await service.procurations.get_document(procuration_id)
+    if document is None or not _may_read(principal, document["recorded_by"], document["parties"]):
+        raise not_found("procuration")
+    procuration = from_document(document)
+    erased = await service.keys.is_erased(procuration.person_pseudonym)
+    person = None
+    if not erased and document.get("identity") and (
+            principal.is_cantonal_officer or principal.institution == procuration.recorded_by):
+        person = await _identity(service, principal, document)
+    return ProcurationPublic(
+        id=procuration.procuration_id, person_pseudonym=procuration.person_pseudonym, person=person,
+        erased=erased, signed_on=procuration.signed_on, valid_from=procuration.valid_from,
+        valid_until=procuration.valid_until, parties=sorted(procuration.parties),
+        categories=sorted(procuration.categories), purposes=sorted(procuration.purposes),
+        document_sha256=procuration.document_sha256, status=procuration.status_on(service.clock.today()).value,
+        recorded_by=procuration.recorded_by, revoked_on=procuration.revoked_on,
+        superseded_by=procuration.superseded_by, superseded_on=procuration.superseded_on)
+
+
+async def _identity(service: Service, principal: Principal, document: dict[str, Any]) -> dict[str, Any] | None:
+    """The identity is unsealed through the key custody like anywhere else: released and audited."""
+    section = SealedSection.model_validate(document["identity"])
+    try:
+        key = await service.custodian.release(ReleaseRequest(
+            key_id=section.key_id, institution=principal.institution, purpose=Purpose.CII_COORDINATION.value,
+            actor=principal.audit_actor(), resource=f"procuration:{document['_id']}"))
+    except (KeyErased, KeyReleaseDenied):
+        return None
+    identity: dict[str, Any] = unseal(section, key, context=document["_id"])
+    return identity
+

@@ -1,0 +1,98 @@
+"""HTTP bodies and answers of the procuration API (the inbound payloads are the contract's models)."""
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cii_platform.contracts.codes import DataCategory, Purpose
+from cii_platform.contracts.fields import Identifier, InstitutionCode
+from cii_platform.contracts.inbound import PersonRef
+
+
+class Created(BaseModel):
+    id: str
+
+
+class RevokeBody(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    revoked_on: date
+    reason: str = Field(min_length=1, max_length=10_000)
+
+
+class ProcurationPublic(BaseModel):
+    id: str
+    person_pseudonym: str
+    person: dict[str, Any] | None = None
+    erased: bool = False
+    signed_on: date
+    valid_from: date
+    valid_until: date
+    parties: list[str]
+    categories: list[str]
+    purposes: list[str]
+    document_sha256: str
+    status: str
+    recorded_by: str
+    revoked_on: date | None = None
+    superseded_by: str | None = None
+    superseded_on: date | None = None
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    requester: InstitutionCode
+    person: PersonRef
+    category: DataCategory
+    purpose: Purpose
+
+
+class DecisionPublic(BaseModel):
+    decision: str
+    reason: str
+    procuration_id: str | None
+
+
+class VerificationPublic(BaseModel):
+    valid: bool
+    entries: int
+    first_broken: int | None = None
+    problem: str | None = None
+
+
+class ErasurePublic(BaseModel):
+    person_pseudonym: str
+    erased: bool
+    erased_at: datetime | None
+
+
+class KeyIssueRequest(BaseModel):
+    person_pseudonym: str = Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+    category: DataCategory
+    controller: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
+
+
+class KeyReleaseRequest(BaseModel):
+    key_id: str = Field(min_length=3, max_length=140, pattern=r"^[A-Za-z0-9_.:-]+/[A-Z_]+$")
+    institution: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
+    purpose: Purpose
+    actor: dict[str, Any] = Field(default_factory=dict)
+    resource: str | None = Field(None, max_length=200)
+
+
+class KeyPublic(BaseModel):
+    key_id: str
+    key: str
+
+
+class ReadRecord(BaseModel):
+    """A read of personal data by another service, for the audit log (no content, only who and what)."""
+
+    person_pseudonym: str = Field(min_length=3, max_length=100)
+    actor: dict[str, Any]
+    categories: list[DataCategory] = Field(default_factory=list)
+    purpose: Purpose | None = None
+    resource: Identifier | None = None
+    outcome: str = Field("READ", max_length=40)
