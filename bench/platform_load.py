@@ -46,8 +46,7 @@ async def baseline(bootstrap: str, messages: int) -> float:
         await producer.stop()
 
 
-async def throughput(platform: LocalPlatform, events: int, timeout: float) -> float:
-    year = 2100 + uuid.uuid4().int % 800
+async def throughput(platform: LocalPlatform, events: int, timeout: float, year: int = 2018) -> float:
     report_url = f"{platform.url('reporting')}/api/v1/reports/annual/{year}"
     watcher = asyncio.create_task(watch_report(report_url, platform.token("BUREAU", "reporting_reader"),
                                                events, timeout))

@@ -37,7 +37,7 @@ def procuration(procuration_id: str, index: int, year: int) -> dict[str, Any]:
     return {"procuration_id": procuration_id,
             "person": {"avs_number": format_avs(f"7568{index:08d}"), "last_name": f"Nom{index}",
                        "first_name": f"Prénom{index}", "birth_date": "1980-01-01"},
-            "signed_on": f"{year - 1}-12-01", "valid_from": f"{year - 1}-12-01", "valid_until": f"{year + 1}-12-01",
+            "signed_on": f"{year - 1}-12-01", "valid_from": f"{year - 1}-12-01", "valid_until": "2099-12-31",
             "parties": ["ORP", "CMS"], "categories": ["EMPLOYMENT", "SOCIAL"], "purposes": ["CII_COORDINATION"],
             "document_sha256": hashlib.sha256(f"{procuration_id}".encode()).hexdigest()}
 
