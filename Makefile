@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 export UV_CACHE_DIR ?= $(CACHE_DIR)/uv-cache
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help venv infra up down reset logs status test test-unit lint docs bench rebuild-reporting rotate-master-key
+.PHONY: help venv infra up down reset logs status tools test test-unit lint docs bench rebuild-reporting rotate-master-key
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -51,9 +51,14 @@ status: ## what runs
 	scripts/infra.sh status
 	-$(CII) stack status
 
-test: venv ## install what is missing, start what the tests need, run the whole suite
+tools: ## system packages the suite needs (Chromium for the dashboard test), installed when missing
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -q && apt-get install -y -q chromium; \
+	  else echo "chromium is missing: apt-get install chromium"; exit 1; fi; }
+
+test: venv tools ## install what is missing, start what the tests need, run the whole suite
 	CII_PYTHON=$(PY) scripts/infra.sh install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	PY=$(PY) scripts/run_tests.sh $(PYTEST_ARGS)
 
 test-unit: venv ## only the tests without I/O
 	$(PY) -m pytest -m unit $(PYTEST_ARGS)
@@ -70,7 +75,12 @@ bench: venv ## run the benchmarks (short runs; see bench/README.md for the full 
 	for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
 
 rebuild-reporting: venv ## drop the reporting projections and replay the topics from the beginning
+	$(CII) stack down reporting
 	$(PY) -m reporting rebuild
+	$(CII) stack up reporting
 
-rotate-master-key: venv ## re-wrap every data key under a new master key (NEW_KEY_FILE=...)
-	$(PY) -m procuration rotate-master-key $(if $(NEW_KEY_FILE),--new-key-file $(NEW_KEY_FILE),)
+rotate-master-key: venv ## re-wrap every data key under a new master key: make rotate-master-key NEW_KEY_FILE=...
+	@test -n "$(NEW_KEY_FILE)" || { echo "NEW_KEY_FILE=<file with 32 bytes in hex> is required"; exit 1; }
+	$(CII) stack down procuration
+	$(PY) -m procuration rotate-master-key --new-key-file $(NEW_KEY_FILE)
+	$(CII) stack up procuration

@@ -15,7 +15,7 @@ from datetime import date
 
 from . import devstack
 from .contracts.codes import Region, Role, Theme
-from .contracts.topics import topic_specs
+from .contracts.topics import SERVICES, topic_specs
 from .messaging.topics_admin import ensure_topics
 from .reference import load_reference_data
 from .security.keys import MissingSecretError, init_local_keys
@@ -63,11 +63,17 @@ def _demo_load(args: argparse.Namespace, settings: PlatformSettings) -> None:
 
 
 def _stack(args: argparse.Namespace, settings: PlatformSettings) -> None:
+    names = tuple(args.services) or SERVICES
+    unknown = set(names) - set(SERVICES)
+    if unknown:
+        raise SystemExit(f"cii stack: unknown service(s) {', '.join(sorted(unknown))}; "
+                         f"choose from {', '.join(SERVICES)}")
     if args.action == "up":
-        devstack.up(settings)
-        devstack.print_urls()
+        devstack.up(settings, names)
+        if names == SERVICES:
+            devstack.print_urls()
     elif args.action == "down":
-        devstack.down(settings)
+        devstack.down(settings, names)
     else:
         devstack.status(settings)
 
@@ -101,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stack = commands.add_parser("stack", help="the four services as local background processes (make up/down)")
     stack.add_argument("action", choices=["up", "down", "status"])
+    stack.add_argument("services", nargs="*", metavar="SERVICE", help=f"some of {', '.join(SERVICES)} (default: all)")
     stack.set_defaults(run=_stack)
     return parser
 

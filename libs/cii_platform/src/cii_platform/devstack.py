@@ -78,15 +78,15 @@ def stop_service(settings: PlatformSettings, name: str, timeout: float = 30.0) -
     return True
 
 
-def up(settings: PlatformSettings) -> None:
-    started = [name for name in SERVICES if start_service(settings, name)]
-    for name in SERVICES:
+def up(settings: PlatformSettings, names: tuple[str, ...] = SERVICES) -> None:
+    started = [name for name in names if start_service(settings, name)]
+    for name in names:
         wait_ready(name)
     print(f"services started: {', '.join(started) or 'none (all were running)'}")
 
 
-def down(settings: PlatformSettings) -> None:
-    stopped = [name for name in SERVICES if stop_service(settings, name)]
+def down(settings: PlatformSettings, names: tuple[str, ...] = SERVICES) -> None:
+    stopped = [name for name in names if stop_service(settings, name)]
     print(f"services stopped: {', '.join(stopped) or 'none were running'}")
 
 

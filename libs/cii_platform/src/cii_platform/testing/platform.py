@@ -1,7 +1,8 @@
 """Run the real platform for tests and benchmarks, isolated from a developer's `make up`.
 
 Every port derives from one base (`CII_TEST_PORT_BASE`, default 19000), data lives in
-`.local/test-<base>`: Kafka base+92 (controller base+93), store base+17, services base+1..base+4.
+`.local/test-<base>`: Kafka base+92 (controller base+93), store base+17 (its PostgreSQL base+32),
+services base+1..base+4.
 External infrastructure (`KAFKA_BOOTSTRAP_SERVERS` / `MONGODB_URL`) is used instead when set.
 """
 
@@ -65,7 +66,7 @@ class LocalInfra:
     def env(self) -> dict[str, str]:
         env = {**os.environ, "CII_DATA_DIR": str(self.data_dir), "CII_KAFKA_PORT": str(self.ports.kafka),
                "CII_KAFKA_CONTROLLER_PORT": str(self.ports.kafka + 1), "CII_STORE_PORT": str(self.ports.store),
-               "CII_FERRETDB_DEBUG_PORT": str(self.ports.base + 88),
+               "CII_FERRETDB_DEBUG_PORT": str(self.ports.base + 88), "CII_POSTGRES_PORT": str(self.ports.base + 32),
                "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python")}
         return env
 
