@@ -1,0 +1,41 @@
+"""Wire the reporting service: runtime, projection log, read model, consumers (used by the app and tests)."""
+
+from dataclasses import dataclass
+
+from cii_platform.contracts.topics import INTERNAL_TOPICS
+from cii_platform.contracts.types import CASELOAD_SNAPSHOT
+from cii_platform.reference import ReferenceData
+from cii_platform.runtime import ServiceRuntime
+
+from .adapters.mongo_caseload_chunks import MongoCaseloadChunks
+from .adapters.mongo_projection_log import MongoProjectionLog
+from .config import Settings
+from .entrypoints.kafka.facts import PROJECTED_TYPES
+from .service_layer.caseload import CaseloadRecorder
+from .service_layer.projection import Projection
+
+PROJECTION_LOG = "projection_log"
+CASELOAD_CHUNKS = "caseload_chunks"
+
+
+@dataclass
+class Reporting:
+    settings: Settings
+    runtime: ServiceRuntime
+    projection: Projection
+
+    @property
+    def reference(self) -> ReferenceData:
+        return self.runtime.reference
+
+
+def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None) -> Reporting:
+    runtime = runtime or ServiceRuntime(settings)
+    projection = Projection(MongoProjectionLog(runtime.db, PROJECTION_LOG))
+    chunks = MongoCaseloadChunks(runtime.db[CASELOAD_CHUNKS])
+    runtime.use_outbox(chunks.collection)
+    recorder = CaseloadRecorder(chunks, runtime.pseudonymizer, runtime.notify_outbox)
+    runtime.consume_inbound({CASELOAD_SNAPSHOT: recorder})
+    runtime.consume_internal(list(INTERNAL_TOPICS), dict.fromkeys(PROJECTED_TYPES, projection.project),
+                             name=settings.projection_consumer)
+    return Reporting(settings, runtime, projection)

@@ -1,0 +1,32 @@
+"""create_app(settings): the reporting process (HTTP + Kafka consumers + outbox relay in one lifespan)."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+
+from cii_platform.service_app import build_app
+
+from ...bootstrap import Reporting, bootstrap
+from ...config import Settings
+from .routes import router
+
+DESCRIPTION = ("Statistics of the CII Valais from the platform's events alone: the annual report "
+               "(CONTRACT.md section 8; JSON, CSV, XLSX, printable HTML), the bureau's dashboard and alerts.")
+
+
+def create_app(settings: Settings, *, reporting: Reporting | None = None) -> FastAPI:
+    reporting = reporting or bootstrap(settings)
+    app = build_app(reporting.runtime, title="CII reporting", description=DESCRIPTION, routers=[router])
+    app.state.reporting = reporting
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        # The read model is folded from the store before any new event is consumed.
+        await reporting.projection.load()
+        async with reporting.runtime.lifespan():
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app
