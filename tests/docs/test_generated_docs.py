@@ -28,3 +28,15 @@ def test_asyncapi_names_every_contract_type_on_its_channel() -> None:
     envelope = document["components"]["messages"]["signalement_submitted_v1"]["payload"]
     assert envelope["properties"]["data"]["$ref"].endswith("/SignalementSubmitted")
     assert "avs_number" in document["components"]["schemas"]["AnnouncedPerson"]["properties"]
+
+
+def test_every_event_type_a_service_declares_is_in_the_catalog() -> None:
+    from cii_platform.contracts import internal_measures, internal_procuration, internal_reporting
+    from cii_platform.contracts import internal_signalement
+    from cii_platform.contracts.catalog import catalog
+
+    catalogued = {entry.type for entry in catalog()}
+    for module in (internal_signalement, internal_measures, internal_procuration, internal_reporting):
+        declared = {value for name, value in vars(module).items()
+                    if name.isupper() and isinstance(value, str) and value.startswith("ch.vs.cii.")}
+        assert declared <= catalogued, f"{module.__name__} declares types missing from EVENTS: {declared - catalogued}"

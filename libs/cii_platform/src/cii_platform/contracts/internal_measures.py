@@ -150,3 +150,22 @@ class DisagreementDecided(InternalEvent):
     situation_id: str
     decision: str
     decided_on: date
+
+
+EVENTS: dict[str, type[InternalEvent]] = {
+    MEASURE_REQUESTED: MeasureRequested,
+    MEASURE_SCHEDULED: MeasureScheduled,
+    MEASURE_HELD: MeasureHeld,
+    MEASURE_STARTED: MeasureStarted,
+    MEASURE_CLOSED: MeasureClosed,
+    SITUATION_CLOSED: SituationClosed,
+    ALERT_RAISED: AlertRaised,
+    ALERT_CLEARED: AlertCleared,
+    CASE_MANAGER_DESIGNATED: CaseManagerDesignated,
+    OBJECTIVES_CONTRACT_SIGNED: ObjectivesContractSigned,
+    MEETING_LOGGED: MeetingLogged,
+    REVIEW_RECORDED: ReviewRecorded,
+    PREFINANCING_DECIDED: PrefinancingDecided,
+    DISAGREEMENT_RAISED: DisagreementRaised,
+    DISAGREEMENT_DECIDED: DisagreementDecided,
+}

@@ -14,3 +14,6 @@ class CaseloadRecorded(InternalEvent):
     chunk: int
     chunks: int
     person_pseudonyms: list[str]
+
+
+EVENTS: dict[str, type[InternalEvent]] = {CASELOAD_RECORDED: CaseloadRecorded}
