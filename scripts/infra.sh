@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Local infrastructure of the CII platform as plain processes (this machine has no Docker engine):
 #   - Kafka 3.9.1, one KRaft node that is both broker and controller, jars fetched by Maven;
-#   - FerretDB v1.24.2 (MongoDB wire protocol on SQLite files), built from source with Go.
+#   - FerretDB v1.24.2 (MongoDB wire protocol), built from source with Go, on
+#   - PostgreSQL (the Debian/Ubuntu server package, 15 here), a cluster of its own run by pg_ctl.
+# FerretDB's SQLite handler was dropped: at 20k documents every filter but _id was a full scan of
+# 2-3 s, where the PostgreSQL handler answers in 15-25 ms.
 #
 # Usage: scripts/infra.sh COMMAND     (run `scripts/infra.sh help` for the list)
 # The Makefile calls it; the fault tests call start-kafka / stop-kafka / start-store / stop-store.
@@ -26,12 +29,11 @@ die() {
   exit 1
 }
 
-# Relative paths are taken from the current directory, like every other tool would.
+# Relative paths are taken from the current directory, like every other tool would. The path is
+# normalised (no //, /./ or ..; symlinks kept) as pg_ctl normalises -D, so that the command line
+# of our postmaster can be recognised (process_signature).
 absolute() {
-  case $1 in
-    /*) printf '%s\n' "$1" ;;
-    *) printf '%s\n' "$PWD/$1" ;;
-  esac
+  realpath -ms -- "$1"
 }
 
 CACHE_DIR=$(absolute "${CII_CACHE_DIR:-$HOME/.cache/cii-platform}")
@@ -42,6 +44,8 @@ readonly KAFKA_PORT=${CII_KAFKA_PORT:-9092}
 readonly KAFKA_CONTROLLER_PORT=${CII_KAFKA_CONTROLLER_PORT:-9093}
 readonly STORE_PORT=${CII_STORE_PORT:-27017}
 readonly FERRETDB_DEBUG_PORT=${CII_FERRETDB_DEBUG_PORT:-8088}
+readonly POSTGRES_PORT=${CII_POSTGRES_PORT:-27032}
+readonly POSTGRES_DATABASE=ferretdb
 
 readonly KAFKA_HOME=$CACHE_DIR/kafka-$KAFKA_VERSION
 readonly KAFKA_LIBS=$KAFKA_HOME/libs
@@ -51,6 +55,8 @@ readonly FERRETDB_BIN=$CACHE_DIR/bin/ferretdb
 
 readonly KAFKA_DIR=$DATA_DIR/kafka
 readonly FERRETDB_DIR=$DATA_DIR/ferretdb
+readonly POSTGRES_DIR=$DATA_DIR/postgres
+readonly POSTGRES_DATA=$POSTGRES_DIR/data
 readonly LOG_DIR=$DATA_DIR/logs
 readonly PID_DIR=$DATA_DIR/pids
 
@@ -59,22 +65,25 @@ usage() {
 Usage: scripts/infra.sh COMMAND
 
 Commands:
-  install      fetch Kafka $KAFKA_VERSION (Maven) and build FerretDB $FERRETDB_VERSION (Go) into the cache; idempotent
+  install      fetch Kafka $KAFKA_VERSION (Maven) and build FerretDB $FERRETDB_VERSION (Go) into the cache,
+               install the PostgreSQL server (apt-get, as root) if missing; idempotent
   start        start Kafka and the store if not running, wait until they answer; idempotent
   stop         stop what this script started (SIGTERM, SIGKILL after ${STOP_TIMEOUT} s); idempotent
-  start-kafka | stop-kafka | start-store | stop-store    one component only (fault tests)
-  reset        stop, then delete the local Kafka data, store data and keys
+  start-kafka | stop-kafka | start-store | stop-store    one component only (fault tests);
+               the store is FerretDB and its PostgreSQL: both are started or stopped
+  reset        stop, then delete the local Kafka data, store data (FerretDB, PostgreSQL) and keys
   status       one line per component
 
 Environment:
   CII_CACHE_DIR              downloads and builds (default ~/.cache/cii-platform)
-  CII_DATA_DIR               runtime data: kafka/ ferretdb/ logs/ pids/ keys/ (default <repo>/.local)
+  CII_DATA_DIR               runtime data: kafka/ ferretdb/ postgres/ logs/ pids/ keys/ (default <repo>/.local)
   CII_KAFKA_PORT             Kafka client port (9092); CII_KAFKA_CONTROLLER_PORT (9093)
   CII_STORE_PORT             FerretDB MongoDB port (27017); CII_FERRETDB_DEBUG_PORT (8088)
+  CII_POSTGRES_PORT          PostgreSQL port behind FerretDB (27032)
   CII_INFRA_READY_TIMEOUT    seconds to wait for readiness (60)
   CII_PYTHON                 Python with aiokafka and pymongo for the readiness checks (<repo>/.venv/bin/python)
   KAFKA_BOOTSTRAP_SERVERS    when set, an external Kafka is used: the local one is not started
-  MONGODB_URL                when set, an external store is used: the local one is not started
+  MONGODB_URL                when set, an external store is used: the local one (FerretDB, PostgreSQL) is not started
 EOF
 }
 
@@ -222,13 +231,59 @@ EOF
   mv "$FERRETDB_BIN.partial" "$FERRETDB_BIN"
 }
 
+# The newest PostgreSQL server binaries: Debian/Ubuntu keep them off PATH, in
+# /usr/lib/postgresql/<major>/bin; elsewhere pg_config knows where they are.
+postgres_bin_dir() {
+  local dir candidates=(/usr/lib/postgresql/*/bin)
+  dir=$(printf '%s\n' "${candidates[@]}" | sort -V | tail -n 1)
+  if [[ ! -x $dir/postgres ]] && command -v pg_config >/dev/null; then
+    dir=$(pg_config --bindir 2>/dev/null || true)
+  fi
+  [[ -x $dir/postgres && -x $dir/initdb && -x $dir/pg_ctl && -x $dir/pg_isready && -x $dir/psql ]] || return 1
+  printf '%s\n' "$dir"
+}
+
+postgres_installed() { postgres_bin_dir >/dev/null; }
+
+# The Debian package also creates and starts its own cluster (15/main, port 5432) where an init
+# system lets it: unused here, our cluster lives in the data folder.
+install_postgres() {
+  local dir
+  if dir=$(postgres_bin_dir); then
+    log "postgres: $("$dir/postgres" --version) already installed in $dir"
+    return 0
+  fi
+  ((EUID == 0)) ||
+    die "PostgreSQL server binaries (postgres, initdb, pg_ctl) not found: install them as root with apt-get install postgresql"
+  command -v apt-get >/dev/null ||
+    die "PostgreSQL server binaries not found and no apt-get here: install the PostgreSQL server (15 or newer)"
+  local started=$SECONDS install_log=$CACHE_DIR/postgres-install.log
+  mkdir -p "$CACHE_DIR"
+  log "postgres: installing the PostgreSQL server with apt-get (log in $install_log)"
+  # Stale package lists are the usual cause of a failed install: refresh them once and retry.
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >"$install_log" 2>&1; then
+    if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; } >>"$install_log" 2>&1; then
+      tail -n 20 "$install_log" >&2
+      die "apt-get install postgresql failed; full log: $install_log"
+    fi
+  fi
+  dir=$(postgres_bin_dir) || die "apt-get installed postgresql but no server binaries were found; see $install_log"
+  log "postgres: installed $("$dir/postgres" --version) in $((SECONDS - started)) s"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Processes: pid files, ports, launching and stopping
 # ---------------------------------------------------------------------------------------------
 
-# Components are named after their program (kafka, ferretdb) in pid and log file names;
-# messages call FerretDB "store", as the contract does.
-pid_file() { printf '%s\n' "$PID_DIR/$1.pid"; }
+# Components are named after their program (kafka, ferretdb, postgres) in pid and log file names;
+# messages call FerretDB "store", as the contract does. PostgreSQL keeps its own pid file, whose
+# first line is the postmaster's pid.
+pid_file() {
+  case $1 in
+    postgres) printf '%s\n' "$POSTGRES_DATA/postmaster.pid" ;;
+    *) printf '%s\n' "$PID_DIR/$1.pid" ;;
+  esac
+}
 log_file() { printf '%s\n' "$LOG_DIR/$1.log"; }
 label() {
   case $1 in
@@ -243,6 +298,8 @@ process_signature() {
   case $1 in
     kafka) printf '%s\n' "$KAFKA_DIR/server.properties" ;;
     ferretdb) printf '%s\n' "--state-dir=$FERRETDB_DIR" ;;
+    # pg_ctl runs: postgres -D <data> -p <port> ... (the trailing space: not a <data>2 folder).
+    postgres) printf '%s\n' "-D $POSTGRES_DATA " ;;
   esac
 }
 
@@ -254,20 +311,21 @@ is_alive() {
   [[ -n $state && $state != Z* ]]
 }
 
-# Prints the pid of our running process of a component, or fails (removing a stale pid file).
+# Prints the pid of our running process of a component, or fails (removing a stale pid file;
+# PostgreSQL's own is left to PostgreSQL, which checks it at start).
 running_pid() {
   local name=$1 file pid args
   file=$(pid_file "$name")
   [[ -f $file ]] || return 1
-  pid=$(<"$file")
+  pid=$(head -n 1 -- "$file" 2>/dev/null || true)
   if [[ $pid =~ ^[0-9]+$ ]] && is_alive "$pid"; then
     args=$(ps -ww -o args= -p "$pid" 2>/dev/null || true)
-    if [[ $args == *"$(process_signature "$name")"* ]]; then
+    if [[ "$args " == *"$(process_signature "$name")"* ]]; then
       printf '%s\n' "$pid"
       return 0
     fi
   fi
-  rm -f "$file"
+  [[ $name == postgres ]] || rm -f "$file"
   return 1
 }
 
@@ -289,7 +347,7 @@ port_owner() {
 # $1 port, $2 what it is for, $3 the variable that moves it.
 ensure_port_free() {
   port_in_use "$1" || return 0
-  die "port 127.0.0.1:$1 ($2) is already taken by $(port_owner "$1"), which this script did not start (no pid file in $PID_DIR). Stop it, or choose another port with $3=..."
+  die "port 127.0.0.1:$1 ($2) is already taken by $(port_owner "$1"), which this script did not start (no live pid file under $DATA_DIR). Stop it, or choose another port with $3=..."
 }
 
 # Starts a command detached from this shell and its terminal (setsid: Ctrl-C in `make` or closing
@@ -447,16 +505,160 @@ await_kafka() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Store (FerretDB)
+# Store: FerretDB on a PostgreSQL cluster of its own
 # ---------------------------------------------------------------------------------------------
 
 store_external() { [[ -n ${MONGODB_URL:-} ]]; }
 
+# PostgreSQL refuses to run as root: as root, its server programs (initdb, pg_ctl) run as the
+# postgres OS user that the package creates; otherwise as the current user. From / so that a
+# current directory the postgres user cannot read is no matter. Clients (psql) run as anyone.
+as_postgres() {
+  if ((EUID == 0)); then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    (cd / && "$@")
+  fi
+}
+
+# As root the cluster belongs to the postgres user, which must reach it: the data folder is often
+# in a root-owned tree (<repo>/.local). Only the data folder itself is opened to others, and only
+# for traversal (o+x: no listing); a closed folder above it is reported, never changed.
+prepare_postgres_dir() {
+  mkdir -p "$POSTGRES_DIR"
+  ((EUID == 0)) || return 0
+  id -u postgres >/dev/null 2>&1 ||
+    die "the postgres OS user does not exist: PostgreSQL refuses to run as root, and the package that creates that user is installed with apt-get install postgresql"
+  command -v runuser >/dev/null || die "runuser (util-linux) not found: it runs PostgreSQL as the postgres user"
+  chown postgres: "$POSTGRES_DIR"
+  chmod 700 "$POSTGRES_DIR"
+  as_postgres test -x "$POSTGRES_DIR" && return 0
+  local dir=$POSTGRES_DIR
+  while [[ $dir != / ]]; do
+    dir=$(dirname -- "$dir")
+    as_postgres test -x "$dir" && continue
+    [[ $dir == "$DATA_DIR" ]] ||
+      die "the postgres user cannot enter $dir, above the data folder (see: namei -l $POSTGRES_DIR); allow it (chmod o+x) or choose another CII_DATA_DIR"
+    chmod o+x "$DATA_DIR"
+    log "postgres: gave others traversal (o+x) of $DATA_DIR, for the postgres user"
+  done
+  as_postgres test -x "$POSTGRES_DIR" || die "the postgres user still cannot enter $POSTGRES_DIR (see: namei -l $POSTGRES_DIR)"
+}
+
+# Once: a cluster of our own, superuser postgres, trust authentication. It listens on 127.0.0.1
+# only and holds development and test data. Built aside then moved in place (a cluster does not
+# record its path), so that an interrupted initdb never looks complete.
+init_postgres() {
+  local bin=$1 tmp=$POSTGRES_DIR/data.partial init_log=$LOG_DIR/postgres-init.log
+  [[ -f $POSTGRES_DATA/PG_VERSION ]] && return 0
+  mkdir -p "$LOG_DIR"
+  rm -rf "$tmp"
+  if ! as_postgres "$bin/initdb" -D "$tmp" -U postgres --auth=trust -E UTF8 --no-locale \
+    >"$init_log" 2>&1 </dev/null; then
+    tail -n 20 "$init_log" >&2
+    die "initdb failed; full log: $init_log"
+  fi
+  mv "$tmp" "$POSTGRES_DATA"
+  log "postgres: created the cluster in $POSTGRES_DATA"
+}
+
+# Readiness as PostgreSQL means it: pg_isready over TCP, as FerretDB will connect (named user:
+# the default, the OS user, has no role and would log a FATAL at each check).
+await_postgres() {
+  local bin=$1 started=$SECONDS log
+  log=$(log_file postgres)
+  until "$bin/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres; do
+    if ! running_pid postgres >/dev/null || ((SECONDS - started >= READY_TIMEOUT)); then
+      warn "postgres: last lines of $log:"
+      tail -n 15 "$log" | sed 's/^/    /' >&2
+      running_pid postgres >/dev/null || die "postgres exited during start-up; full log: $log"
+      die "postgres is running but not ready after $READY_TIMEOUT s; full log: $log (stop it with: scripts/infra.sh stop-store)"
+    fi
+    sleep 0.2
+  done
+  log "postgres: ready ($((SECONDS - started)) s)"
+}
+
+# FerretDB keeps all its MongoDB databases in this one PostgreSQL database.
+ensure_postgres_database() {
+  local bin=$1 found
+  found=$("$bin/psql" -X -q -t -A -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres \
+    -c "SELECT 1 FROM pg_database WHERE datname = '$POSTGRES_DATABASE'" 2>&1) ||
+    die "cannot query PostgreSQL on 127.0.0.1:$POSTGRES_PORT: $found"
+  [[ $found == 1 ]] && return 0
+  "$bin/createdb" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres "$POSTGRES_DATABASE" ||
+    die "could not create the PostgreSQL database $POSTGRES_DATABASE"
+  log "postgres: created the database $POSTGRES_DATABASE"
+}
+
+# pg_ctl starts the postmaster in its own session (Ctrl-C in `make` does not reach it) and waits
+# until it accepts connections. The server's output goes to the log opened here by this shell:
+# the postgres user may not be allowed to create files in logs/.
+start_postgres() {
+  local pid bin log
+  if pid=$(running_pid postgres); then
+    log "postgres: already running (pid $pid)"
+    return 0
+  fi
+  postgres_installed || install_postgres
+  bin=$(postgres_bin_dir)
+  ensure_port_free "$POSTGRES_PORT" "PostgreSQL" CII_POSTGRES_PORT
+  prepare_postgres_dir
+  init_postgres "$bin"
+  log=$(log_file postgres)
+  mkdir -p "$LOG_DIR"
+  [[ -f $log ]] && mv -f "$log" "$log.1" # keep the previous run's log for a post-mortem
+  # No Unix socket (TCP on 127.0.0.1 only): no socket path length limit, no /var/run/postgresql.
+  # fsync, synchronous_commit and full_page_writes off: a crash of the machine (not of a process)
+  # may lose the last writes or corrupt the cluster. Acceptable for a local development and test
+  # store, never for real data; writes are several times faster.
+  local options="-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+  options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  # 9>&-: the postmaster must not inherit the lock of take_lock (see launch).
+  if ! as_postgres "$bin/pg_ctl" start -D "$POSTGRES_DATA" -w -t "$READY_TIMEOUT" -o "$options" \
+    >"$log" 2>&1 </dev/null 9>&-; then
+    warn "postgres: last lines of $log:"
+    tail -n 15 "$log" | sed 's/^/    /' >&2
+    die "PostgreSQL did not start; full log: $log"
+  fi
+  log "postgres: started pid $(running_pid postgres || echo '?') on 127.0.0.1:$POSTGRES_PORT (log $log)"
+  await_postgres "$bin"
+  ensure_postgres_database "$bin"
+}
+
+# A fast shutdown (open transactions rolled back, clients disconnected; FerretDB is stopped
+# first), an immediate one if that hangs (crash recovery at the next start), SIGKILL last.
+stop_postgres() {
+  local pid bin log started=$SECONDS
+  if ! pid=$(running_pid postgres); then
+    log "postgres: not running"
+    return 0
+  fi
+  bin=$(postgres_bin_dir) || die "postgres pid $pid is running but its pg_ctl is no longer found; stop it by hand (kill -INT $pid)"
+  log=$(log_file postgres)
+  mkdir -p "$LOG_DIR"
+  log "postgres: stopping pid $pid"
+  if ! as_postgres "$bin/pg_ctl" stop -D "$POSTGRES_DATA" -m fast -w -t "$STOP_TIMEOUT" \
+    >>"$log" 2>&1 </dev/null 9>&-; then
+    warn "postgres: still running after ${STOP_TIMEOUT} s, immediate shutdown"
+    as_postgres "$bin/pg_ctl" stop -D "$POSTGRES_DATA" -m immediate -w -t "$STOP_TIMEOUT" \
+      >>"$log" 2>&1 </dev/null 9>&- || true
+  fi
+  if is_alive "$pid"; then
+    warn "postgres: still running, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while is_alive "$pid"; do sleep 0.1; done
+  fi
+  log "postgres: stopped in $((SECONDS - started)) s"
+}
+
+# PostgreSQL first (FerretDB only connects on demand, but the store is not ready without it).
 start_store() {
   if store_external; then
     log "store: using the external store MONGODB_URL (not started)"
     return 0
   fi
+  start_postgres
   local pid
   if pid=$(running_pid ferretdb); then
     log "store: already running (FerretDB pid $pid)"
@@ -466,16 +668,23 @@ start_store() {
   ensure_port_free "$STORE_PORT" "store" CII_STORE_PORT
   ensure_port_free "$FERRETDB_DEBUG_PORT" "FerretDB debug" CII_FERRETDB_DEBUG_PORT
   mkdir -p "$FERRETDB_DIR"
-  # The SQLite URL must name a directory (trailing slash): one file per database in it.
-  launch ferretdb "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DIR/" \
+  # ERROR: at WARN FerretDB dumps every command it does not implement (pymongo's endSessions...).
+  launch ferretdb "$FERRETDB_BIN" --handler=postgresql \
+    --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/$POSTGRES_DATABASE" \
     --state-dir="$FERRETDB_DIR" --listen-addr="127.0.0.1:$STORE_PORT" \
-    --debug-addr="127.0.0.1:$FERRETDB_DEBUG_PORT" --telemetry=disable --log-level=WARN
+    --debug-addr="127.0.0.1:$FERRETDB_DEBUG_PORT" --telemetry=disable --log-level=ERROR
   log "store: started FerretDB pid $(running_pid ferretdb || echo '?') on 127.0.0.1:$STORE_PORT (log $(log_file ferretdb))"
 }
 
 await_store() {
   store_external && return 0
   await_ready ferretdb --mongo "mongodb://127.0.0.1:$STORE_PORT"
+}
+
+# FerretDB before its PostgreSQL, so that no request of a client fails half-way in between.
+stop_store() {
+  stop_component ferretdb
+  stop_postgres
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -495,6 +704,7 @@ cmd_install() {
   mkdir -p "$CACHE_DIR"
   install_kafka
   install_ferretdb
+  install_postgres
 }
 
 cmd_start() {
@@ -509,7 +719,7 @@ cmd_start() {
 cmd_stop() {
   take_lock
   stop_component kafka
-  stop_component ferretdb
+  stop_store
 }
 
 # One component only: the fault tests stop and restart the broker or the store under load.
@@ -533,13 +743,13 @@ cmd_start_store() {
 
 cmd_stop_store() {
   take_lock
-  stop_component ferretdb
+  stop_store
 }
 
 cmd_reset() {
   cmd_stop
-  log "reset: deleting $KAFKA_DIR, $FERRETDB_DIR and $DATA_DIR/keys"
-  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$DATA_DIR/keys"
+  log "reset: deleting $KAFKA_DIR, $FERRETDB_DIR, $POSTGRES_DIR and $DATA_DIR/keys"
+  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$DATA_DIR/keys"
   if kafka_external || store_external; then
     log "reset: external Kafka or store (KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL) left untouched"
   fi
@@ -550,25 +760,27 @@ status_line() {
   local name=$1 address=$2 port=$3 pid what
   what=$(label "$name")
   if pid=$(running_pid "$name"); then
-    printf '%-6s running  pid %-8s %s\n' "$what" "$pid" "$address"
+    printf '%-8s running  pid %-8s %s\n' "$what" "$pid" "$address"
   elif port_in_use "$port"; then
-    printf '%-6s stopped  %-12s %s (port taken by %s, not started by this script)\n' \
+    printf '%-8s stopped  %-12s %s (port taken by %s, not started by this script)\n' \
       "$what" "" "$address" "$(port_owner "$port")"
   else
-    printf '%-6s stopped  %-12s %s\n' "$what" "" "$address"
+    printf '%-8s stopped  %-12s %s\n' "$what" "" "$address"
   fi
 }
 
 cmd_status() {
   if kafka_external; then
-    printf '%-6s external %-12s %s\n' kafka "" "$KAFKA_BOOTSTRAP_SERVERS"
+    printf '%-8s external %-12s %s\n' kafka "" "$KAFKA_BOOTSTRAP_SERVERS"
   else
     status_line kafka "127.0.0.1:$KAFKA_PORT" "$KAFKA_PORT"
   fi
   if store_external; then
-    printf '%-6s external %-12s %s\n' store "" "MONGODB_URL"
+    printf '%-8s external %-12s %s\n' store "" "MONGODB_URL"
+    printf '%-8s unused   %-12s %s\n' postgres "" "(external store)"
   else
     status_line ferretdb "mongodb://127.0.0.1:$STORE_PORT" "$STORE_PORT"
+    status_line postgres "postgres://127.0.0.1:$POSTGRES_PORT/$POSTGRES_DATABASE" "$POSTGRES_PORT"
   fi
 }
 

@@ -78,7 +78,7 @@ class LocalInfra:
     def start(self) -> None:
         if self.fresh:
             self.run("stop")
-            for folder in ("kafka", "ferretdb", "logs", "pids"):
+            for folder in ("kafka", "ferretdb", "postgres", "logs", "pids"):
                 shutil.rmtree(self.data_dir / folder, ignore_errors=True)
         self.run("start")
 
