@@ -1,0 +1,38 @@
+"""Sealing and opening personal sections under the person's data keys (held by the key custodian).
+
+The announcing institution is the controller of what it announced; the CII bureau, which receives every
+announcement, is a controller of every key by the key API's own rule (docs/platform-library.md), so it
+is not registered per key. Opening a section asks the custodian to release the key for the caller,
+which the custodian decides on (controller or procuration PERMIT) and audits.
+"""
+
+import asyncio
+from typing import Any
+
+from cii_platform.contracts.codes import Purpose
+from cii_platform.security.crypto import SealedSection, seal, unseal
+from cii_platform.security.custody import KeyCustody, ReleaseRequest
+from cii_platform.security.tokens import Principal
+
+
+class PersonalData:
+    def __init__(self, custody: KeyCustody) -> None:
+        self._custody = custody
+
+    async def seal_sections(self, person_pseudonym: str, *, controller: str, context: str,
+                            sections: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """`sections` by data category; raises KeyErased when the person's keys were destroyed."""
+        categories = list(sections)
+        keys = await asyncio.gather(*(self._custody.data_key(person_pseudonym, category, controller=controller)
+                                      for category in categories))
+        return {category: seal(sections[category], key, key_id, context=context).model_dump()
+                for category, (key_id, key) in zip(categories, keys, strict=True)}
+
+    async def open_section(self, section: dict[str, Any], principal: Principal, *, context: str,
+                           purpose: Purpose = Purpose.CII_COORDINATION) -> Any:
+        """Raises KeyReleaseDenied or KeyErased; the custodian audits every release."""
+        sealed = SealedSection.model_validate(section)
+        key = await self._custody.release(ReleaseRequest(
+            key_id=sealed.key_id, institution=principal.institution, purpose=purpose.value,
+            actor=principal.audit_actor(), resource=context))
+        return unseal(sealed, key, context=context)
