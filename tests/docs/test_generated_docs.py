@@ -31,8 +31,7 @@ def test_asyncapi_names_every_contract_type_on_its_channel() -> None:
 
 
 def test_every_event_type_a_service_declares_is_in_the_catalog() -> None:
-    from cii_platform.contracts import internal_measures, internal_procuration, internal_reporting
-    from cii_platform.contracts import internal_signalement
+    from cii_platform.contracts import internal_measures, internal_procuration, internal_reporting, internal_signalement
     from cii_platform.contracts.catalog import catalog
 
     catalogued = {entry.type for entry in catalog()}

@@ -18,7 +18,7 @@ from cii_platform.contracts.topics import dead_letter, inbound, outbound
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader, inbound_event
 from cii_platform.testing.platform import LocalPlatform
 
-pytestmark = [pytest.mark.e2e, pytest.mark.faults]
+pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(900)]
 
 
 # Each scenario announces in its own past year, so its counts in the shared report are its own.

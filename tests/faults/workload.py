@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiokafka.errors import KafkaError
+
 from cii_platform.contracts import types
 from cii_platform.contracts.avs import format_avs
 from cii_platform.contracts.topics import inbound, outbound
@@ -76,11 +78,25 @@ def add_procuration(work: Workload, run: str, index: int) -> None:
 
 
 async def publish(platform: LocalPlatform, work: Workload, *, pause_every: int = 50, pause: float = 0.05) -> None:
+    """Publish like an institution's system does: a send that fails during an outage is sent again."""
     async with InstitutionClient(platform.infra.kafka_bootstrap) as client:
         for position, (institution, event, key) in enumerate(work.events):
-            await client.send(inbound(institution), event, key=key)
+            await send_until_accepted(client, inbound(institution), event, key)
             if position % pause_every == 0:
                 await asyncio.sleep(pause)
+
+
+async def send_until_accepted(client: InstitutionClient, topic: str, event: dict[str, Any] | bytes, key: str,
+                              *, give_up_after: float = 180) -> None:
+    deadline = asyncio.get_running_loop().time() + give_up_after
+    while True:
+        try:
+            await client.send(topic, event, key=key)
+            return
+        except KafkaError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(1.0)
 
 
 def answer_readers(platform: LocalPlatform) -> TopicReader:
