@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from benchkit import percentile
 
 from cii_platform.testing.platform import LocalPlatform
 from procuration.domain.policy import decide
@@ -35,11 +36,6 @@ from procuration.testing import (
 PERSONS = 20
 CATEGORIES = ["EMPLOYMENT", "SOCIAL", "HEALTH"]
 DRAIN_SECONDS = 5.0
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def summary(name: str, latencies_ms: list[float], errors: int, rate: float) -> str:

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from benchkit import percentile
 
 from cii_platform.contracts.avs import format_avs
 from cii_platform.contracts.topics import inbound, outbound
@@ -123,10 +124,6 @@ async def latencies_at(producer: AIOKafkaProducer, answers: AnswerCollector, rat
         await asyncio.sleep(max(0.0, started + n * interval - time.monotonic()))
     await answers.wait_for(set(sent), timeout=120)
     return sorted(answers.answered[i][0] - at for i, at in sent.items())
-
-
-def percentile(values: list[float], share: float) -> float:
-    return values[min(len(values) - 1, round(share * (len(values) - 1)))]
 
 
 async def run(platform: LocalPlatform, count: int, seconds: float, warmup: int) -> None:
