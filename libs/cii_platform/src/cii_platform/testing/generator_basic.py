@@ -16,7 +16,7 @@ def announcement_payload(index: int, *, year: int, ref: str, situation_type: str
         "announced_on": f"{year}-{1 + index % 12:02d}-{1 + index % 28:02d}",
         "announcer": {"collaborator": "Collaborateur Bench", "respondent": "Répondant Bench"},
         "person": {"avs_number": format_avs(f"7569{index:08d}"), "last_name": f"Nom{index}",
-                   "first_name": f"Prénom{index}", "birth_date": f"{year - 26 - index % 35}-06-15",
+                   "first_name": f"Prénom{index}", "birth_date": f"{year - 27 - index % 35}-06-15",
                    "sex": "FM"[index % 2], "region": _REGIONS[index % 5],
                    "education_level": ("NONE", "SECONDARY_II", "TERTIARY")[index % 3]},
         "situation_type": situation_type,
