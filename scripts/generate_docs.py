@@ -7,7 +7,9 @@ Never edit those files by hand: `make docs` rewrites them, and a test fails when
 import argparse
 import importlib
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from pydantic.json_schema import models_json_schema
 from cii_platform.contracts.catalog import INBOUND_CHANNEL, OUTBOUND_CHANNEL, CatalogEntry, catalog
 from cii_platform.contracts.envelope import CloudEvent
 from cii_platform.contracts.topics import SERVICES
+from cii_platform.security.keys import init_local_keys
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -86,6 +89,10 @@ def openapi(service: str) -> dict[str, Any] | None:
 
 
 def rendered() -> dict[Path, str]:
+    # Building an app reads local keys: give it throw-away ones, so a fresh clone can generate the documents.
+    keys_home = Path(tempfile.mkdtemp(prefix="cii-docs-"))
+    init_local_keys(keys_home / "keys")
+    os.environ["CII_DATA_DIR"] = str(keys_home)
     files = {DOCS / "asyncapi.yaml": yaml.safe_dump(asyncapi(), sort_keys=False, allow_unicode=True, width=120)}
     for entry in catalog():
         schema = entry.model.model_json_schema()
