@@ -23,8 +23,10 @@ def fresh_avs() -> str:
 
 
 def announcement(**overrides: Any) -> dict[str, Any]:
-    person = {"avs_number": fresh_avs(), "last_name": "Rey", "first_name": "Anne", "birth_date": "1985-04-02",
-              "sex": "F", "region": "SION", "education_level": "NONE", "residence_permit": "B",
+    # Hyphenated names: random base64 ciphertext can never contain them, so "not in the store" greps are exact.
+    person = {"avs_number": fresh_avs(), "last_name": "Rey-Zufferey", "first_name": "Anne-Lise",
+              "birth_date": "1985-04-02", "sex": "F", "region": "SION", "education_level": "NONE",
+              "residence_permit": "B",
               **overrides.pop("person", {})}
     announced_on = date.today() - timedelta(days=3)
     return {"external_ref": f"ref-{uuid.uuid4().hex[:12]}", "announced_on": announced_on.isoformat(),

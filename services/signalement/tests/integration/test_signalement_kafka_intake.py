@@ -28,7 +28,7 @@ async def test_an_announcement_is_accepted_sealed_stored_and_published(
     assert (published["gravity_index"], published["gravity_policy"], published["public"]) == (2.5, "v1", "ADULT")
     assert set(published["sealed"]) == {"IDENTITY", "SOCIAL"} and recorded["key"] == situation_id.encode()
     stored = store(signalement_platform).situations.find_one({"_id": situation_id})
-    for secret in (data["person"]["avs_number"], "Rey", "lives alone"):
+    for secret in (data["person"]["avs_number"], "Rey-Zufferey", "lives alone"):
         assert secret not in json.dumps(stored, default=str) and secret not in json.dumps(published)
     with signalement_platform.client("signalement", token(signalement_platform, "ORP", "respondent")) as http:
         read = http.get(f"/api/v1/signalements/{situation_id}").json()

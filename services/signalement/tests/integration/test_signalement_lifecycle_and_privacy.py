@@ -110,7 +110,7 @@ async def test_a_co_following_institution_reads_only_under_a_procuration(
     with signalement_platform.client("signalement", cms) as http:
         read = http.get(f"{API}/{situation_id}")
         assert read.status_code == 200, read.text
-        assert read.json()["person"]["last_name"] == "Rey" and read.json()["person_access"] == "GRANTED"
+        assert read.json()["person"]["last_name"] == "Rey-Zufferey" and read.json()["person_access"] == "GRANTED"
         listed = lambda: {i["id"] for i in http.get(API, params={"limit": 500}).json()["items"]}  # noqa: E731
         await eventually(lambda: situation_id in listed())
     reads = list(store(signalement_platform).read_log.find({"situation_id": situation_id}))

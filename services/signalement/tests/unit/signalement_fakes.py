@@ -189,7 +189,7 @@ def avs(n: int) -> str:
 
 
 def announcement(**overrides: Any) -> dict[str, Any]:
-    person = {"avs_number": avs(1), "last_name": "Rey", "first_name": "Anne", "birth_date": "1985-04-02",
+    person = {"avs_number": avs(1), "last_name": "Rey-Zufferey", "first_name": "Anne-Lise", "birth_date": "1985-04-02",
               "sex": "F", "region": "SION", "education_level": "NONE", **overrides.pop("person", {})}
     return {"external_ref": "ORP-1", "announced_on": "2026-03-10",
             "announcer": {"collaborator": "C. Favre", "respondent": "R. Roh"}, "person": person,

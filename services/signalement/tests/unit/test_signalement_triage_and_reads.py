@@ -96,7 +96,7 @@ async def test_the_announcer_and_the_coordinator_read_the_person_and_every_read_
     for reader in (principal("ORP", "respondent"), SION_COORDINATOR):
         read = await fixture.service.views.get(reader, situation_id)
         assert read.opened.access == "GRANTED"
-        assert read.opened.sections["IDENTITY"]["last_name"] == "Rey"
+        assert read.opened.sections["IDENTITY"]["last_name"] == "Rey-Zufferey"
         assert read.opened.sections["SOCIAL"]["summary"] == "lives alone"
     assert [e["institution"] for e in fixture.read_log.entries] == ["ORP", "BUREAU"]
     assert {r.institution for r in fixture.custody.releases} == {"ORP", "BUREAU"}
