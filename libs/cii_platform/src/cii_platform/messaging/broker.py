@@ -18,6 +18,9 @@ from faststream.security import BaseSecurity
 from prometheus_client import REGISTRY
 
 from ..settings import PlatformSettings
+from . import producer_fix
+
+producer_fix.apply()
 
 SAFE_ACK_POLICY = AckPolicy.NACK_ON_ERROR
 

@@ -1,12 +1,24 @@
 """Publishing CloudEvents: JSON bytes, keyed so one case keeps its order (CONTRACT.md section 3)."""
 
-from typing import Protocol
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import InvalidProducerEpoch, OutOfOrderSequenceNumber, ProducerFenced, UnknownProducerId
 from faststream.kafka import KafkaBroker
 
 from ..contracts.envelope import CloudEvent, encode_event
 
+log = logging.getLogger(__name__)
+
 CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+
+# An idempotent producer that got one of these refuses every later record of the partition: only a new
+# producer (new producer id, sequences from 0) can publish again.
+FATAL_PRODUCER_ERRORS = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced)
 
 
 class EventPublisher(Protocol):
@@ -19,16 +31,39 @@ class EventPublisher(Protocol):
 class KafkaEventPublisher:
     def __init__(self, broker: KafkaBroker) -> None:
         self._broker = broker
+        self._renewing = asyncio.Lock()
+        self._generation = 0
 
     async def publish(self, topic: str, key: str | None, event: CloudEvent) -> None:
-        await self._broker.publish(
+        await self._send(lambda: self._broker.publish(
             encode_event(event), topic=topic, key=key.encode() if key else None,
             headers={"content-type": CONTENT_TYPE, "ce_type": event.type, "ce_id": event.id},
-        )
+        ))
 
     async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
                           headers: dict[str, str]) -> None:
-        await self._broker.publish(value, topic=topic, key=key, headers=headers)
+        await self._send(lambda: self._broker.publish(value, topic=topic, key=key, headers=headers))
+
+    async def _send(self, send: Callable[[], Awaitable[object]]) -> None:
+        generation = self._generation
+        try:
+            await send()
+        except FATAL_PRODUCER_ERRORS as exc:
+            await self._renew_producer(generation, exc)
+            await send()
+
+    async def _renew_producer(self, failed_generation: int, cause: Exception) -> None:
+        async with self._renewing:
+            if self._generation != failed_generation:
+                return  # a concurrent publish already replaced it
+            log.error("the Kafka producer is unusable (%r): replacing it", cause)
+            fast_producer: Any = self._broker.config.producer  # FastStream's AioKafkaFastProducerImpl
+            previous = fast_producer._producer
+            await fast_producer.connect(AIOKafkaProducer(**self._broker._connection_kwargs),
+                                        serializer=fast_producer.serializer, codec=fast_producer.codec)
+            self._generation += 1
+            with contextlib.suppress(Exception):
+                await previous.stop()
 
 
 class FakeEventPublisher:

@@ -11,6 +11,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from ..contracts.envelope import institution_source
+from ..messaging import producer_fix
+
+producer_fix.apply()  # this client plays an institution's producer: it must survive an outage too
 
 
 def inbound_event(institution: str, event_type: str, data: dict[str, Any], *, event_id: str | None = None,
