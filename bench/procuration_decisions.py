@@ -1,11 +1,12 @@
-"""Decision and key-release latency of the procuration service (issue 4 target: p99 < 5 ms at 500/s).
+"""Decision and key-release latency (issue 4 target: p99 < 5 ms at 500 decisions/s).
 
 Starts Kafka, the store and the procuration service as a process (LocalPlatform, ports from
-CII_TEST_PORT_BASE, default 21500), records procurations, then sends decisions over HTTP at a fixed
-rate (open loop: a request is sent at its scheduled time whether or not earlier ones have answered),
-and measures key releases. Every decision and release is audited, as in production.
+CII_TEST_PORT_BASE, default 21500) and records procurations. Then: the in-process decision point another
+service runs (replica fed by the procuration topic) at a fixed rate; the HTTP decision endpoint, one caller,
+16 callers and at a fixed rate (open loop: a request is sent at its scheduled time whether or not earlier
+ones have answered); key releases. Every decision and release is audited, as in production.
 
-    .venv/bin/python bench/procuration_decisions.py [--rate 500] [--seconds 10] [--releases 500]
+    .venv/bin/python bench/procuration_decisions.py [--rate 500] [--seconds 10] [--in-process-only]
 """
 
 import argparse
@@ -18,20 +19,20 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import httpx
 from benchkit import percentile
 
+from cii_platform.consent.feed import ReplicaFeed
+from cii_platform.consent.local import DecisionAuditPublisher, LocalDecisionPoint
+from cii_platform.consent.replica import ConsentReplica
+from cii_platform.contracts.topics import MEASURES_EVENTS
+from cii_platform.messaging.broker import create_broker
+from cii_platform.messaging.publisher import KafkaEventPublisher
+from cii_platform.settings import PlatformSettings
 from cii_platform.testing.platform import LocalPlatform
-from procuration.domain.policy import decide
-from procuration.testing import (
-    SAMPLE_TODAY,
-    new_avs,
-    procuration_payload,
-    record_procuration,
-    sample_procuration,
-    service_headers,
-)
+from procuration.testing import new_avs, procuration_payload, record_procuration, service_headers
 
 PERSONS = 20
 CATEGORIES = ["EMPLOYMENT", "SOCIAL", "HEALTH"]
@@ -147,19 +148,71 @@ def prepare(platform: LocalPlatform) -> tuple[list[str], list[str]]:
     return [avs for avs, _ in prepared], [pseudonym for _, pseudonym in prepared]
 
 
-def in_process_policy_latency() -> str:
-    """The same policy evaluated in-process (what a service holding a copy of the rules would pay)."""
-    procurations = [sample_procuration(procuration_id=f"p{i}", parties=frozenset({"OAI"})) for i in range(3)]
-    started = time.perf_counter()
-    for _ in range(20_000):
-        decide(procurations, requester="CMS", category="EMPLOYMENT", purpose="TRO", today=SAMPLE_TODAY)
-    return f"policy function in-process: {(time.perf_counter() - started) / 20_000 * 1e6:.1f} µs per decision"
+async def in_process_decisions(platform: LocalPlatform, pseudonyms: list[str], args: argparse.Namespace) -> None:
+    """The in-process decision point another service runs (consent.local): its replica fed by the real
+    procuration topic, every decision published for the custodian's audit chain, at a fixed rate (open loop:
+    a decision's latency counts from its scheduled time, so a stalled loop shows)."""
+    bootstrap = platform.infra.kafka_bootstrap
+    replica = ConsentReplica()
+    feed = ReplicaFeed(replica, bootstrap)
+    broker = create_broker(PlatformSettings(service_name="measures", KAFKA_BOOTSTRAP_SERVERS=bootstrap))
+    await broker.connect()
+    audit = DecisionAuditPublisher("measures", MEASURES_EVENTS, KafkaEventPublisher(broker))
+    point = LocalDecisionPoint("measures", replica, audit, today=date.today)
+    actor = {"institution": "CMS", "roles": ["case_manager"], "subject": "bench"}
+    await feed.start()
+    audit.start()
+    try:
+        await asyncio.wait_for(feed.caught_up.wait(), timeout=60)
+        count = int(args.rate * args.seconds)
+        audited_before = await audit_entries(platform)
+        latencies: list[float] = []
+        decide_seconds = 0.0
+        outcomes: dict[str, int] = {}
+        started = time.perf_counter()
+        for index in range(count):
+            scheduled = started + index / args.rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            ask = {"requester": random.choice(["CMS", "ORP", "OAI"]), "person_pseudonym": random.choice(pseudonyms),
+                   "category": random.choice(CATEGORIES), "purpose": "TRO"}
+            called = time.perf_counter()
+            decision = point.decide(actor=actor, **ask)
+            decide_seconds += time.perf_counter() - called
+            latencies.append((time.perf_counter() - scheduled) * 1000)
+            outcomes[decision.decision] = outcomes.get(decision.decision, 0) + 1
+        sent_rate = count / (time.perf_counter() - started)
+        print(summary(f"in-process decisions (replica fed by Kafka), open loop at {args.rate:.0f}/s",
+                      latencies, 0, sent_rate) + f" outcomes={outcomes}")
+        print(f"  decide() itself: {decide_seconds / count * 1e6:.1f} µs per decision (replica + audit buffer)")
+    finally:
+        await audit.stop()
+        await feed.stop()
+        await broker.stop()
+    audited = await wait_for_audit(platform, audited_before + count)
+    print(f"  local decisions in the custodian's audit chain: {audited - audited_before} of {count}")
+
+
+async def audit_entries(platform: LocalPlatform) -> int:
+    async with httpx.AsyncClient(base_url=platform.url("procuration"), headers=service_headers(platform)) as client:
+        return int((await client.get("/api/v1/audit/verify")).json()["entries"])
+
+
+async def wait_for_audit(platform: LocalPlatform, wanted: int, within: float = 60) -> int:
+    deadline = time.perf_counter() + within
+    while True:
+        entries = await audit_entries(platform)
+        if entries >= wanted or time.perf_counter() > deadline:
+            return entries
+        await asyncio.sleep(0.5)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--in-process-only", action="store_true", help="skip the HTTP figures")
     args = parser.parse_args()
     platform = LocalPlatform.for_tests(int(os.environ.get("CII_TEST_PORT_BASE", "21500")))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # `timeout` or Ctrl-C still stop the platform
@@ -169,8 +222,9 @@ def main() -> None:
         persons, pseudonyms = prepare(platform)
         print(f"platform up and {PERSONS} procurations recorded in {time.perf_counter() - started:.1f} s; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(in_process_policy_latency())
-        asyncio.run(measure(platform, persons, pseudonyms, args))
+        asyncio.run(in_process_decisions(platform, pseudonyms, args))
+        if not args.in_process_only:
+            asyncio.run(measure(platform, persons, pseudonyms, args))
     finally:
         platform.stop()
     print(f"total {time.perf_counter() - started:.1f} s")

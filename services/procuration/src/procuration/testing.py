@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from cii_platform.consent.model import Procuration
 from cii_platform.contracts.avs import format_avs
 from cii_platform.contracts.codes import EducationLevel, EmploymentGap, Public, Sex, SituationType
 from cii_platform.contracts.envelope import new_event, platform_source
@@ -13,8 +14,6 @@ from cii_platform.contracts.internal_measures import SITUATION_CLOSED, Situation
 from cii_platform.contracts.internal_signalement import SITUATION_RECORDED, Routing, SituationRecorded
 from cii_platform.security.keys import read_hex_key
 from cii_platform.security.pseudonym import Pseudonymizer
-
-from .domain.model import Procuration
 
 EXCHANGE_TIMEOUT_SECONDS = 4
 

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from cii_platform.consent.model import Status
 from procuration.adapters.fhir import consent_resource
 from procuration.domain.audit_chain import GENESIS_HASH, chain, verify
 from procuration.domain.exchange import permitted_sections, section_digests
-from procuration.domain.model import Status
 from procuration.testing import SAMPLE_TODAY as TODAY
 from procuration.testing import sample_procuration as procuration
 

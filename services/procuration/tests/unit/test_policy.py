@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from procuration.domain.model import Status
-from procuration.domain.policy import decide, decide_exchange
+from cii_platform.consent.model import Status
+from cii_platform.consent.policy import decide, decide_exchange
 from procuration.testing import SAMPLE_TODAY, sample_procuration
 
 pytestmark = pytest.mark.unit

@@ -56,3 +56,4 @@ EVENTS: dict[str, type[InternalEvent]] = {
     PROCURATION_EXPIRED: ProcurationStatusEvent,
     PERSON_ERASED: PersonErased,
 }
+

@@ -1,8 +1,10 @@
 """Create the platform's topics explicitly (auto-creation is off on every broker we run)."""
 
+import asyncio
 import logging
 import ssl
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -41,3 +43,15 @@ def _raise_on_errors(response: object) -> None:
                 if code not in (0, _TOPIC_ALREADY_EXISTS)]
     if failures:
         raise RuntimeError(f"could not create topics: {failures}")
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topic: str, *, attempts: int = 50) -> list[TopicPartition]:
+    """A topic's partitions, for a consumer that assigns them itself (no group). consumer.topics() does not
+    refresh the consumer's own metadata: read a freshly fetched cluster instead."""
+    for _ in range(attempts):
+        cluster = await consumer._client.fetch_all_metadata()
+        found = cluster.partitions_for_topic(topic)
+        if found:
+            return [TopicPartition(topic, p) for p in sorted(found)]
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"topic {topic} does not exist")

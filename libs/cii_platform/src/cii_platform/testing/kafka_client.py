@@ -1,6 +1,5 @@
 """A plain Kafka client playing an institution's system in tests and benchmarks."""
 
-import asyncio
 import json
 import time
 import uuid
@@ -8,10 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ..contracts.envelope import institution_source
 from ..messaging import producer_fix
+from ..messaging.topics_admin import partitions_of
 
 producer_fix.apply()  # this client plays an institution's producer: it must survive an outage too
 
@@ -59,19 +59,7 @@ class TopicReader:
         self._consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False,
                                           group_id=None)
         await self._consumer.start()
-        partitions = []
-        for topic in self._topics:
-            found: set[int] | None = None
-            for _ in range(50):
-                # topics() does not refresh the consumer's own metadata: read the fetched cluster instead.
-                cluster = await self._consumer._client.fetch_all_metadata()
-                found = cluster.partitions_for_topic(topic)
-                if found:
-                    break
-                await asyncio.sleep(0.1)
-            if not found:
-                raise RuntimeError(f"topic {topic} does not exist")
-            partitions += [TopicPartition(topic, p) for p in sorted(found)]
+        partitions = [tp for topic in self._topics for tp in await partitions_of(self._consumer, topic)]
         self._consumer.assign(partitions)
         if self._from_beginning:
             await self._consumer.seek_to_beginning(*partitions)

@@ -3,7 +3,7 @@
 import base64
 from typing import Any
 
-from ..domain.model import Procuration, Status
+from cii_platform.consent.model import Procuration, Status
 
 INSTITUTION_SYSTEM = "urn:cii:institution"
 PSEUDONYM_SYSTEM = "urn:cii:person-pseudonym"

@@ -6,10 +6,9 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
+from cii_platform.consent.model import Procuration, Status
 from cii_platform.messaging.outbox import new_document_outbox, with_outbox
 from cii_platform.store import Document
-
-from ..domain.model import Procuration, Status
 
 
 def _day(value: Any) -> date | None:

@@ -3,14 +3,13 @@
 from datetime import date, datetime
 from typing import Any
 
+from cii_platform.consent.model import Procuration, Status
 from cii_platform.contracts import internal_procuration as internal
 from cii_platform.contracts import types
 from cii_platform.contracts.envelope import CloudEvent, derived_event_id, new_event, platform_source
 from cii_platform.contracts.outbound import ExchangeDenied
 from cii_platform.contracts.topics import PROCURATION_EVENTS, outbound
 from cii_platform.messaging.outbox import outbox_entry
-
-from ..domain.model import Procuration, Status
 
 SOURCE = platform_source("procuration")
 

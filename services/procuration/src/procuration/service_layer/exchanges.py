@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from cii_platform.consent.policy import Decision
 from cii_platform.contracts import types
 from cii_platform.contracts.inbound import ExchangeProvided, ExchangeRequested, PersonRef
 from cii_platform.contracts.outbound import ExchangeDelivered, ExchangeFulfil
@@ -21,7 +22,6 @@ from cii_platform.validation import DomainValidationError, error
 from ..adapters.mongo_exchanges import MongoExchangeRepository
 from ..clock import Clock
 from ..domain.exchange import ExchangeStatus, permitted_sections, section_digests
-from ..domain.policy import Decision
 from . import events
 from .audit import Action, AuditEvent, AuditTrail, system_actor
 from .decisions import DecisionPoint
