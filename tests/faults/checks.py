@@ -3,7 +3,7 @@
 import time
 from typing import Any
 
-from workload import Workload
+from workload import DRAIN_SECONDS, Workload
 
 from cii_platform.testing.platform import LocalPlatform
 
@@ -57,6 +57,7 @@ def assert_exactly_once(platform: LocalPlatform, work: Workload) -> None:
     stored = wait_until(lambda: situations_of_year(platform, work.year), work.valid_announcements)
     assert stored == work.valid_announcements, (
         f"{len(work.valid_announcements - stored)} announcements lost, {len(stored - work.valid_announcements)} extra")
-    reported = wait_until(lambda: annual_total(platform, work.year), len(work.valid_announcements), timeout=240)
+    reported = wait_until(lambda: annual_total(platform, work.year), len(work.valid_announcements),
+                          timeout=DRAIN_SECONDS)
     assert reported == len(work.valid_announcements), f"reported {reported}, expected {len(work.valid_announcements)}"
     assert procuration_statuses(platform, work) == work.procurations

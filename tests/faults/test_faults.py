@@ -11,14 +11,14 @@ import uuid
 import httpx
 import pytest
 from checks import annual_total, assert_exactly_once, officer, situations_of_year
-from workload import answer_readers, assert_one_answer_each, build_workload, publish
+from workload import FULL, answer_readers, assert_one_answer_each, build_workload, publish
 
 from cii_platform.contracts import types
 from cii_platform.contracts.topics import dead_letter, inbound, outbound
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader, inbound_event
 from cii_platform.testing.platform import LocalPlatform
 
-pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(7200 if FULL else 900)]
 
 
 # Each scenario announces in its own past year, so its counts in the shared report are its own.
