@@ -60,4 +60,7 @@ def assert_exactly_once(platform: LocalPlatform, work: Workload) -> None:
     reported = wait_until(lambda: annual_total(platform, work.year), len(work.valid_announcements),
                           timeout=DRAIN_SECONDS)
     assert reported == len(work.valid_announcements), f"reported {reported}, expected {len(work.valid_announcements)}"
-    assert procuration_statuses(platform, work) == work.procurations
+    statuses = procuration_statuses(platform, work)
+    wrong = {pid: f"{statuses.get(pid)} instead of {expected}" for pid, expected in work.procurations.items()
+             if statuses.get(pid) != expected}
+    assert not wrong, f"{len(wrong)} of {len(work.procurations)} procurations: {dict(list(wrong.items())[:10])}"
