@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,24 +102,33 @@ async def send_until_accepted(client: InstitutionClient, topic: str, event: dict
             await asyncio.sleep(1.0)
 
 
-def answer_readers(platform: LocalPlatform) -> TopicReader:
-    return TopicReader(platform.infra.kafka_bootstrap, *(outbound(code) for code in INSTITUTIONS))
-
-
-async def assert_one_answer_each(answers: TopicReader, work: Workload,
-                                 timeout: float = DRAIN_SECONDS) -> None:
-    """Every event has answers with exactly one distinct id, of the expected kind (redeliveries repeat the id)."""
-    await answers.wait_for(lambda r: isinstance(r["value"], dict)
-                           and r["value"].get("data", {}).get("event_id") in work.expected_ids,
-                           count=len(work.expected_ids), timeout=timeout)
+def answers_by_event(answers: TopicReader, work: Workload) -> dict[str, set[tuple[str, str]]]:
+    """(answer id, answer type) pairs received for each event of the workload."""
     by_event: dict[str, set[tuple[str, str]]] = {}
     for record in answers.records:
         value = record["value"]
         event_id = value.get("data", {}).get("event_id") if isinstance(value, dict) else None
         if event_id in work.expected_ids:
             by_event.setdefault(event_id, set()).add((value["id"], value["type"]))
+    return by_event
+
+
+def answer_readers(platform: LocalPlatform) -> TopicReader:
+    return TopicReader(platform.infra.kafka_bootstrap, *(outbound(code) for code in INSTITUTIONS))
+
+
+async def assert_one_answer_each(answers: TopicReader, work: Workload,
+                                 timeout: float = DRAIN_SECONDS) -> None:
+    """Every event has answers with exactly one distinct id, of the expected kind (redeliveries repeat the id).
+
+    Waits for every event to be answered, counting events, not answer records: after an outage a
+    redelivered event is answered twice (same answer id), which must not stand for one still unanswered."""
+    deadline = time.monotonic() + timeout
+    while not work.expected_ids <= set(answers_by_event(answers, work)) and time.monotonic() < deadline:
+        await answers.poll()
+    by_event = answers_by_event(answers, work)
     missing = work.expected_ids - set(by_event)
-    assert not missing, f"{len(missing)} events never answered"
+    assert not missing, f"{len(missing)} events never answered within {timeout} s: {sorted(missing)[:5]}"
     several = {e: a for e, a in by_event.items() if len(a) != 1}
     assert not several, f"events answered with several distinct answers: {list(several.items())[:3]}"
     wrong = [e for e, a in by_event.items()
