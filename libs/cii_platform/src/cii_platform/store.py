@@ -34,6 +34,16 @@ def is_duplicate_key(exc: BaseException) -> bool:
     return isinstance(exc, DuplicateKeyError)
 
 
+async def insert_new(collection: Any, document: Document) -> bool:
+    """Insert `document`; False (and nothing written) when a document with its `_id` exists already.
+    The unique `_id` is what makes a redelivered event's insert harmless, on MongoDB and FerretDB alike."""
+    try:
+        await collection.insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
 WRITE_METHODS = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one",
                            "find_one_and_update", "find_one_and_replace", "find_one_and_delete",
                            "delete_one", "delete_many", "bulk_write"})

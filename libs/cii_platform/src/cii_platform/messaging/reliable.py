@@ -21,7 +21,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError
 
 from ..contracts.topics import dead_letter
-from ..store import is_duplicate_key
+from ..store import insert_new
 from ..telemetry import metrics
 from .publisher import EventPublisher
 
@@ -67,11 +67,7 @@ class Inbox:
         return await self._collection.find_one({"_id": key})
 
     async def remember(self, key: str, answer: dict[str, Any] | None = None) -> None:
-        try:
-            await self._collection.insert_one({"_id": key, "answer": answer, "at": datetime.now(UTC)})
-        except Exception as exc:
-            if not is_duplicate_key(exc):
-                raise
+        await insert_new(self._collection, {"_id": key, "answer": answer, "at": datetime.now(UTC)})
 
 
 class ReliableRunner:

@@ -9,7 +9,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 
 from cii_platform.messaging.outbox import OUTBOX, PENDING, new_document_outbox, with_outbox
-from cii_platform.store import Document, is_duplicate_key
+from cii_platform.store import Document, insert_new
 
 from ..domain.model import Measure, MeasureStatus
 
@@ -40,14 +40,8 @@ class MongoMeasureRepository:
     async def add(self, measure: Measure, entries: Entries) -> bool:
         """False when a measure with this id exists already (a follow-up created twice)."""
         measure.version = 1
-        try:
-            await self.collection.insert_one({"_id": measure.id, **_to_document(measure),
-                                              **new_document_outbox(entries)})
-        except Exception as exc:
-            if is_duplicate_key(exc):
-                return False
-            raise
-        return True
+        return await insert_new(self.collection, {"_id": measure.id, **_to_document(measure),
+                                                  **new_document_outbox(entries)})
 
     async def save(self, measure: Measure, entries: Entries) -> bool:
         """False when someone changed the measure since it was read."""

@@ -5,7 +5,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 
 from cii_platform.messaging.outbox import new_document_outbox
-from cii_platform.store import Document, is_duplicate_key
+from cii_platform.store import Document, insert_new
 
 
 class MongoCaseloadChunks:
@@ -14,10 +14,4 @@ class MongoCaseloadChunks:
 
     async def record(self, chunk_id: str, fields: dict[str, Any], outbox: list[dict[str, Any]]) -> bool:
         """True when recorded now; False when this chunk was recorded before (a resent event)."""
-        try:
-            await self.collection.insert_one({"_id": chunk_id, **fields, **new_document_outbox(outbox)})
-            return True
-        except Exception as exc:
-            if is_duplicate_key(exc):
-                return False
-            raise
+        return await insert_new(self.collection, {"_id": chunk_id, **fields, **new_document_outbox(outbox)})

@@ -17,7 +17,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from cii_platform.store import Document, is_duplicate_key
+from cii_platform.store import Document, insert_new
 
 from ..domain.facts import Fact
 
@@ -40,14 +40,8 @@ class MongoProjectionLog:
 
     async def append(self, fact_id: str, fact: Fact) -> bool:
         """True when the fact is new; False when this event was already projected."""
-        try:
-            await self._facts.insert_one({"_id": fact_id, "seq": fact["seq"],
-                                          "fact": json.dumps(fact, separators=(",", ":"))})
-            return True
-        except Exception as exc:
-            if is_duplicate_key(exc):
-                return False
-            raise
+        return await insert_new(self._facts, {"_id": fact_id, "seq": fact["seq"],
+                                              "fact": json.dumps(fact, separators=(",", ":"))})
 
     async def get(self, fact_id: str) -> Fact | None:
         document = await self._facts.find_one({"_id": fact_id})

@@ -12,7 +12,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cii_platform.messaging.outbox import OUTBOX, PENDING, with_outbox
-from cii_platform.store import Document, is_duplicate_key
+from cii_platform.store import Document, insert_new
 
 from ..domain.status import STATUS_CLOSED
 
@@ -36,13 +36,7 @@ class MongoSituationRepository:
         return await self.collection.find_one({"_id": situation_id}, {OUTBOX: 0})
 
     async def insert(self, document: Document) -> bool:
-        try:
-            await self.collection.insert_one(document)
-        except Exception as exc:
-            if is_duplicate_key(exc):
-                return False
-            raise
-        return True
+        return await insert_new(self.collection, document)
 
     async def record_version(self, situation_id: str, *, expected_version: int, event_id: str,
                              fields: Document, version_entry: Document, outbox: list[Document]) -> bool:
@@ -88,13 +82,7 @@ class MongoTransitionRepository:
         self.collection = collection
 
     async def insert(self, document: Document) -> bool:
-        try:
-            await self.collection.insert_one(document)
-        except Exception as exc:
-            if is_duplicate_key(exc):
-                return False
-            raise
-        return True
+        return await insert_new(self.collection, document)
 
 
 class MongoReadLog:
