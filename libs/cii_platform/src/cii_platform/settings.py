@@ -13,10 +13,16 @@ def default_data_dir() -> Path:
     return REPO_ROOT / ".local"
 
 
+
+def settings_config(env_prefix: str = "") -> SettingsConfigDict:
+    """How every settings class reads its environment: empty variables and unknown ones are ignored, and a
+    field is set by its name or by its alias. A service passes its prefix (SIGNALEMENT_, ...)."""
+    return SettingsConfigDict(env_prefix=env_prefix, env_ignore_empty=True, extra="ignore", populate_by_name=True)
+
 class PlatformSettings(BaseSettings):
     """Environment variables without prefix are the platform-wide ones of CONTRACT.md section 1."""
 
-    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", populate_by_name=True)
+    model_config = settings_config()
 
     service_name: str = "cii"
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")

@@ -3,14 +3,12 @@
 from datetime import date
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
-from cii_platform.settings import ServiceSettings
+from cii_platform.settings import ServiceSettings, settings_config
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="MEASURES_", env_ignore_empty=True, extra="ignore",
-                                      populate_by_name=True)
+    model_config = settings_config("MEASURES_")
 
     service_name: str = "measures"
     http_port: int = 8002

@@ -4,17 +4,15 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from cii_platform.security.keys import MASTER_KEY
-from cii_platform.settings import ServiceSettings
+from cii_platform.settings import ServiceSettings, settings_config
 
 DAY_SECONDS = 24 * 3600
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="PROCURATION_", env_ignore_empty=True, extra="ignore",
-                                      populate_by_name=True)
+    model_config = settings_config("PROCURATION_")
 
     service_name: str = "procuration"
     http_port: int = 8003

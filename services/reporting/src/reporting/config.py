@@ -1,13 +1,11 @@
 """Settings of the reporting service (environment prefix REPORTING_)."""
 
-from pydantic_settings import SettingsConfigDict
 
-from cii_platform.settings import ServiceSettings
+from cii_platform.settings import ServiceSettings, settings_config
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="REPORTING_", env_ignore_empty=True, extra="ignore",
-                                      populate_by_name=True)
+    model_config = settings_config("REPORTING_")
 
     service_name: str = "reporting"
     http_port: int = 8004
