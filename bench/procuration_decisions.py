@@ -19,18 +19,12 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 
 import httpx
 from benchkit import percentile
 
-from cii_platform.consent.feed import ReplicaFeed
-from cii_platform.consent.local import DecisionAuditPublisher, LocalDecisionPoint
-from cii_platform.consent.replica import ConsentReplica
+from cii_platform.consent.local import running_local_decisions
 from cii_platform.contracts.topics import MEASURES_EVENTS
-from cii_platform.messaging.broker import create_broker
-from cii_platform.messaging.publisher import KafkaEventPublisher
-from cii_platform.settings import PlatformSettings
 from cii_platform.testing.platform import LocalPlatform
 from procuration.testing import new_avs, procuration_payload, record_procuration, service_headers
 
@@ -152,19 +146,9 @@ async def in_process_decisions(platform: LocalPlatform, pseudonyms: list[str], a
     """The in-process decision point another service runs (consent.local): its replica fed by the real
     procuration topic, every decision published for the custodian's audit chain, at a fixed rate (open loop:
     a decision's latency counts from its scheduled time, so a stalled loop shows)."""
-    bootstrap = platform.infra.kafka_bootstrap
-    replica = ConsentReplica()
-    feed = ReplicaFeed(replica, bootstrap)
-    broker = create_broker(PlatformSettings(service_name="measures", KAFKA_BOOTSTRAP_SERVERS=bootstrap))
-    await broker.connect()
-    audit = DecisionAuditPublisher("measures", MEASURES_EVENTS, KafkaEventPublisher(broker))
-    point = LocalDecisionPoint("measures", replica, audit, today=date.today)
     actor = {"institution": "CMS", "roles": ["case_manager"], "subject": "bench"}
-    await feed.start()
-    audit.start()
-    try:
-        await asyncio.wait_for(feed.caught_up.wait(), timeout=60)
-        count = int(args.rate * args.seconds)
+    count = int(args.rate * args.seconds)
+    async with running_local_decisions("measures", platform.infra.kafka_bootstrap, MEASURES_EVENTS) as point:
         audited_before = await audit_entries(platform)
         latencies: list[float] = []
         decide_seconds = 0.0
@@ -186,10 +170,6 @@ async def in_process_decisions(platform: LocalPlatform, pseudonyms: list[str], a
         print(summary(f"in-process decisions (replica fed by Kafka), open loop at {args.rate:.0f}/s",
                       latencies, 0, sent_rate) + f" outcomes={outcomes}")
         print(f"  decide() itself: {decide_seconds / count * 1e6:.1f} µs per decision (replica + audit buffer)")
-    finally:
-        await audit.stop()
-        await feed.stop()
-        await broker.stop()
     audited = await wait_for_audit(platform, audited_before + count)
     print(f"  local decisions in the custodian's audit chain: {audited - audited_before} of {count}")
 

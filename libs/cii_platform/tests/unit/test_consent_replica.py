@@ -74,7 +74,7 @@ async def test_every_local_decision_is_published_for_the_audit_chain() -> None:
     replica.apply(events.PROCURATION_RECORDED, recorded())
     publisher = FakeEventPublisher()
     audit = DecisionAuditPublisher("measures", MEASURES_EVENTS, publisher)
-    point = LocalDecisionPoint("measures", replica, audit, today=lambda: TODAY)
+    point = LocalDecisionPoint(replica, audit, today=lambda: TODAY)
     actor = {"institution": "CMS", "roles": ["case_manager"], "subject": "u-1"}
     point.decide(actor=actor, **ASK)
     point.decide(actor=actor, **{**ASK, "category": "HEALTH"})

@@ -8,13 +8,8 @@ from datetime import date
 
 import pytest
 
-from cii_platform.consent.feed import ReplicaFeed
-from cii_platform.consent.local import DecisionAuditPublisher, LocalDecisionPoint
-from cii_platform.consent.replica import ConsentReplica
+from cii_platform.consent.local import LocalDecisionPoint, running_local_decisions
 from cii_platform.contracts.topics import MEASURES_EVENTS
-from cii_platform.messaging.broker import create_broker
-from cii_platform.messaging.publisher import KafkaEventPublisher
-from cii_platform.settings import PlatformSettings
 from cii_platform.testing.platform import LocalPlatform
 from procuration.testing import (
     ask_decision,
@@ -45,18 +40,9 @@ async def test_local_decisions_follow_the_custodian_and_are_audited(procuration_
     procuration_id = await asyncio.to_thread(record_procuration, procuration_platform, procuration_payload(
         avs, parties=["ORP", "CMS"], categories=["EMPLOYMENT"], purposes=["TRO"]))
     pseudonym = pseudonym_of(procuration_platform, avs)
-    bootstrap = procuration_platform.infra.kafka_bootstrap
-    replica = ConsentReplica()
-    feed = ReplicaFeed(replica, bootstrap)
-    broker = create_broker(PlatformSettings(service_name="measures", KAFKA_BOOTSTRAP_SERVERS=bootstrap))
-    await broker.connect()
-    audit = DecisionAuditPublisher("measures", MEASURES_EVENTS, KafkaEventPublisher(broker), flush_seconds=0.1)
-    point = LocalDecisionPoint("measures", replica, audit, today=date.today)
     ask = {"requester": "CMS", "person_pseudonym": pseudonym, "category": "EMPLOYMENT", "purpose": "TRO"}
-    await feed.start()
-    audit.start()
-    try:
-        await asyncio.wait_for(feed.caught_up.wait(), timeout=30)
+    async with running_local_decisions("measures", procuration_platform.infra.kafka_bootstrap, MEASURES_EVENTS,
+                                       flush_seconds=0.1, catch_up_seconds=30) as point:
         assert await until_decided(point, "PERMIT", **ask) == "permitted"
         assert point.decide(actor=ACTOR, **{**ask, "requester": "OAI"}).reason == "requester_not_party"
         with procuration_platform.client("procuration") as http:
@@ -67,10 +53,6 @@ async def test_local_decisions_follow_the_custodian_and_are_audited(procuration_
         assert await until_decided(point, "DENY", **ask) == "revoked"
         custodian = await asyncio.to_thread(ask_decision, procuration_platform, "CMS", avs, "EMPLOYMENT", "TRO")
         assert custodian["reason"] == "revoked"
-    finally:
-        await audit.stop()
-        await feed.stop()
-        await broker.stop()
     entries = await wait_for_local_decisions(procuration_platform, pseudonym, count=3)
     assert {(e["details"]["requester"], e["outcome"], e["details"]["reason"]) for e in entries} >= {
         ("CMS", "PERMIT", "permitted"), ("OAI", "DENY", "requester_not_party"), ("CMS", "DENY", "revoked")}

@@ -9,13 +9,16 @@ durably, by the custodian), and what is still buffered when the process dies is 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from ..contracts.envelope import new_event, platform_source
 from ..contracts.internal_consent import CONSENT_DECIDED, ConsentDecided, ConsentDecision
-from ..messaging.publisher import EventPublisher
+from ..messaging.broker import create_broker
+from ..messaging.publisher import EventPublisher, KafkaEventPublisher
+from ..settings import PlatformSettings
+from .feed import ReplicaFeed
 from .policy import Decision
 from .replica import ConsentReplica
 
@@ -65,9 +68,8 @@ class DecisionAuditPublisher:
 
 
 class LocalDecisionPoint:
-    def __init__(self, service: str, replica: ConsentReplica, audit: DecisionAuditPublisher, *,
+    def __init__(self, replica: ConsentReplica, audit: DecisionAuditPublisher, *,
                  today: Callable[[], date] = date.today) -> None:
-        self._service = service
         self._replica = replica
         self._audit = audit
         self._today = today
@@ -81,3 +83,27 @@ class LocalDecisionPoint:
             "person_pseudonym": person_pseudonym, "category": category, "purpose": purpose,
             "decision": decision.decision, "reason": decision.reason, "procuration_id": decision.procuration_id})
         return decision
+
+
+@contextlib.asynccontextmanager
+async def running_local_decisions(service: str, bootstrap_servers: str, audit_topic: str, *,
+                                  today: Callable[[], date] = date.today, flush_seconds: float = 0.05,
+                                  catch_up_seconds: float = 60) -> AsyncIterator[LocalDecisionPoint]:
+    """A service's decision point, wired: its replica fed from the procuration topic (caught up before it is
+    handed out), its audit published on `audit_topic` (the service's internal topic), all stopped on exit."""
+    replica = ConsentReplica()
+    feed = ReplicaFeed(replica, bootstrap_servers)
+    broker = create_broker(PlatformSettings(service_name=service, KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers))
+    await broker.connect()
+    audit = DecisionAuditPublisher(service, audit_topic, KafkaEventPublisher(broker), flush_seconds=flush_seconds)
+    try:
+        await feed.start()
+        audit.start()
+        try:
+            await asyncio.wait_for(feed.caught_up.wait(), timeout=catch_up_seconds)
+            yield LocalDecisionPoint(replica, audit, today=today)
+        finally:
+            await audit.stop()
+            await feed.stop()
+    finally:
+        await broker.stop()
