@@ -44,12 +44,14 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
     runtime = runtime or ServiceRuntime(settings)
     clock = clock or clock_for(settings.clock_today)
     master_key = master_key or read_hex_key(settings.master_key_path, "master key (CII_MASTER_KEY_FILE)")
-    db = runtime.db
-    procurations = MongoProcurationRepository(db["procurations"])
-    exchanges_repo = MongoExchangeRepository(db["exchanges"])
-    situations = MongoSituationRepository(db["situations"])
-    keys = MongoKeyStore(db["data_keys"], db["erased_persons"])
-    audit_log = MongoAuditLog(db["audit_log"])
+    # Writes serialized per collection, shared with the outbox relay and the HTTP handlers (FerretDB v1
+    # updates are read-modify-write: a relay's write-back could erase a revocation made meanwhile).
+    # The audit log is insert-only, and its group commit must not wait behind other writes.
+    procurations = MongoProcurationRepository(runtime.collection("procurations"))
+    exchanges_repo = MongoExchangeRepository(runtime.collection("exchanges"))
+    situations = MongoSituationRepository(runtime.collection("situations"))
+    keys = MongoKeyStore(runtime.collection("data_keys"), runtime.collection("erased_persons"))
+    audit_log = MongoAuditLog(runtime.db["audit_log"])
     audit = AuditTrail(audit_log, clock)
     decisions = DecisionPoint(procurations, keys, audit, clock,
                               durable_decision_audit=settings.durable_decision_audit)

@@ -99,24 +99,35 @@ class ProcurationRegistry:
                  "superseded_on": newer.valid_from.isoformat()}, [event])
 
     async def revoke(self, command: RevokeProcuration) -> str:
-        payload = command.payload
-        procuration = await self._repository.get(payload.procuration_id)
-        if procuration is None or not may_manage(procuration, command.institution):
-            raise DomainValidationError([error("procuration_id", "no such procuration")])
-        if payload.revoked_on < procuration.signed_on:
-            raise DomainValidationError([error("revoked_on", "must not be before signed_on")])
-        if procuration.status is Status.REVOKED:
-            return procuration.procuration_id
-        reason = await self._sealed_reason(command, procuration)
-        event = events.procuration_status(procuration, Status.REVOKED, payload.revoked_on)
-        await self._repository.transition(
-            procuration.procuration_id, {"status": procuration.status.value},
-            {"status": Status.REVOKED.value, "revoked_on": payload.revoked_on.isoformat(), "revoke_reason": reason,
-             "revoked_by": command.institution}, [event])
+        while True:
+            procuration = await self._revocable(command)
+            if procuration.status is Status.REVOKED:
+                return procuration.procuration_id
+            if await self._apply_revocation(command, procuration):
+                break
+            # The stored status changed between the read and the write (a renewal superseded it): the
+            # compare-and-set wrote nothing, so decide again on what is stored now.
         await self._audit.record(AuditEvent(
             actor=command.actor, action=Action.PROCURATION_REVOKED, person_pseudonym=procuration.person_pseudonym,
             outcome="REVOKED", procuration_id=procuration.procuration_id))
         return procuration.procuration_id
+
+    async def _revocable(self, command: RevokeProcuration) -> Procuration:
+        procuration = await self._repository.get(command.payload.procuration_id)
+        if procuration is None or not may_manage(procuration, command.institution):
+            raise DomainValidationError([error("procuration_id", "no such procuration")])
+        if command.payload.revoked_on < procuration.signed_on:
+            raise DomainValidationError([error("revoked_on", "must not be before signed_on")])
+        return procuration
+
+    async def _apply_revocation(self, command: RevokeProcuration, procuration: Procuration) -> bool:
+        revoked_on = command.payload.revoked_on
+        reason = await self._sealed_reason(command, procuration)
+        event = events.procuration_status(procuration, Status.REVOKED, revoked_on)
+        return await self._repository.transition(
+            procuration.procuration_id, {"status": procuration.status.value},
+            {"status": Status.REVOKED.value, "revoked_on": revoked_on.isoformat(), "revoke_reason": reason,
+             "revoked_by": command.institution}, [event])
 
     async def _sealed_reason(self, command: RevokeProcuration, procuration: Procuration) -> dict[str, Any] | None:
         """The revocation reason is free text: kept sealed under the person's identity key."""
