@@ -71,7 +71,7 @@ async def run(args: argparse.Namespace) -> None:
     print(f"platform sustained throughput: {rate:.0f} announcements/s (signalement -> reporting, {args.events} events)")
     print(f"latency at {rate / 2:.0f}/s: {latency_line(latencies)}")
     print(f"baseline aiokafka consume-produce-commit loop: {kafka_rate:.0f} records/s; "
-          f"platform/baseline = {rate / kafka_rate:.2f}")
+          f"platform/baseline = {rate / kafka_rate:.3f}")
     for name in pids:
         print(f"memory {name:<12} at rest {at_rest[name]:.0f} MiB, peak under load {memory.peak[name]:.0f} MiB")
 
