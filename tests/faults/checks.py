@@ -27,12 +27,28 @@ def situations_of_year(platform: LocalPlatform, year: int) -> set[str]:
                 return refs
 
 
-def annual_total(platform: LocalPlatform, year: int) -> int:
+def annual_report(platform: LocalPlatform, year: int) -> dict[str, Any]:
     with platform.client("reporting", platform.token("BUREAU", "reporting_reader")) as client:
         response = client.get(f"/api/v1/reports/annual/{year}")
         response.raise_for_status()
-        total: int = response.json()["adult_complex"]["total"]
-        return total
+        report: dict[str, Any] = response.json()
+        return report
+
+
+def annual_total(platform: LocalPlatform, year: int) -> int:
+    return int(annual_report(platform, year)["adult_complex"]["total"])
+
+
+def annual_round_tables(platform: LocalPlatform, year: int) -> int:
+    return int(annual_report(platform, year)["measures"].get("TRO", 0))
+
+
+def stored_round_tables(platform: LocalPlatform, work: Workload) -> dict[str, list[tuple[str, str]]]:
+    """(measure id, status) of the TROs the measures service stores for each measured situation."""
+    with platform.client("measures", officer(platform)) as client:
+        return {situation_id: [(m["id"], m["status"]) for m in client.get(
+            "/api/v1/measures", params={"situation_id": situation_id, "type": "TRO"}).json()["items"]]
+            for situation_id in work.round_tables}
 
 
 def wait_until(check: Any, expected: Any, timeout: float = 120) -> Any:
@@ -60,7 +76,16 @@ def assert_exactly_once(platform: LocalPlatform, work: Workload) -> None:
     reported = wait_until(lambda: annual_total(platform, work.year), len(work.valid_announcements),
                           timeout=DRAIN_SECONDS)
     assert reported == len(work.valid_announcements), f"reported {reported}, expected {len(work.valid_announcements)}"
+    assert_round_tables_held_once(platform, work)
     statuses = procuration_statuses(platform, work)
     wrong = {pid: f"{statuses.get(pid)} instead of {expected}" for pid, expected in work.procurations.items()
              if statuses.get(pid) != expected}
     assert not wrong, f"{len(wrong)} of {len(work.procurations)} procurations: {dict(list(wrong.items())[:10])}"
+
+
+def assert_round_tables_held_once(platform: LocalPlatform, work: Workload) -> None:
+    stored = stored_round_tables(platform, work)
+    wrong = {s: tables for s, tables in stored.items() if tables != [(work.round_tables[s], "held")]}
+    assert not wrong, f"{len(wrong)} situations without exactly one held TRO: {list(wrong.items())[:5]}"
+    reported = wait_until(lambda: annual_round_tables(platform, work.year), len(work.round_tables))
+    assert reported == len(work.round_tables), f"report counts {reported} TRO, {len(work.round_tables)} were held"

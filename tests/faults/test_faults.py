@@ -10,8 +10,9 @@ import uuid
 
 import httpx
 import pytest
-from checks import annual_total, assert_exactly_once, officer, situations_of_year
-from workload import FULL, answer_readers, assert_one_answer_each, build_workload, publish
+from checks import annual_round_tables, annual_total, assert_exactly_once, officer, situations_of_year
+from measures_load import round_tables_during_the_load
+from workload import DRAIN_SECONDS, FULL, answer_readers, assert_one_answer_each, build_workload, publish
 
 from cii_platform.contracts import types
 from cii_platform.contracts.topics import dead_letter, inbound, outbound
@@ -29,6 +30,7 @@ async def test_killing_each_service_during_the_load_loses_and_duplicates_nothing
     work = build_workload(YEARS["kill"])
     async with answer_readers(platform) as answers:
         load = asyncio.create_task(publish(platform, work))
+        round_tables = round_tables_during_the_load(platform, work, DRAIN_SECONDS)
         for name in ("signalement", "procuration", "reporting", "measures"):
             await asyncio.sleep(1.5)
             platform.services[name].kill()  # SIGKILL: no graceful anything
@@ -36,6 +38,7 @@ async def test_killing_each_service_during_the_load_loses_and_duplicates_nothing
             await asyncio.to_thread(platform.start_service, name)
         await load
         await assert_one_answer_each(answers, work)
+        await round_tables
     await asyncio.to_thread(assert_exactly_once, platform, work)
 
 
@@ -44,6 +47,7 @@ async def test_a_kafka_outage_fails_fast_then_recovers_without_loss(platform: Lo
     readiness: set[int] = set()
     async with answer_readers(platform) as answers:
         load = asyncio.create_task(publish(platform, work))
+        round_tables = round_tables_during_the_load(platform, work, DRAIN_SECONDS)
         await asyncio.sleep(1.0)
         await asyncio.to_thread(platform.infra.run, "stop-kafka")
         outage_end = time.monotonic() + 30
@@ -60,6 +64,7 @@ async def test_a_kafka_outage_fails_fast_then_recovers_without_loss(platform: Lo
         await asyncio.to_thread(platform.infra.run, "start-kafka")
         await load
         await assert_one_answer_each(answers, work)
+        await round_tables
     assert 503 in readiness, "readiness must turn false while Kafka is down"
     for name in platform.services:
         await asyncio.to_thread(platform.services[name].wait_ready, 90)
@@ -71,12 +76,14 @@ async def test_a_store_outage_pauses_consumers_without_dead_letters_or_loss(plat
     dead_topics = [dead_letter(name) for name in ("signalement", "measures", "procuration", "reporting")]
     async with answer_readers(platform) as answers, TopicReader(platform.infra.kafka_bootstrap, *dead_topics) as dead:
         load = asyncio.create_task(publish(platform, work))
+        round_tables = round_tables_during_the_load(platform, work, DRAIN_SECONDS)
         await asyncio.sleep(1.0)
         await asyncio.to_thread(platform.infra.run, "stop-store")
         await asyncio.sleep(30)
         await asyncio.to_thread(platform.infra.run, "start-store")
         await load
         await assert_one_answer_each(answers, work)
+        await round_tables
         await dead.poll(1.0)
         assert dead.records == [], "a transient failure must never dead-letter a record"
     await asyncio.to_thread(assert_exactly_once, platform, work)
@@ -147,18 +154,21 @@ async def test_no_data_is_delivered_after_a_revocation_that_overtakes_requests_i
 async def test_replaying_the_topics_from_the_beginning_changes_no_state(platform: LocalPlatform) -> None:
     work = build_workload(YEARS["replay"], announcements=60)
     async with answer_readers(platform) as answers:
+        round_tables = round_tables_during_the_load(platform, work, DRAIN_SECONDS)
         await publish(platform, work)
         await assert_one_answer_each(answers, work)
+        await round_tables
     await asyncio.to_thread(assert_exactly_once, platform, work)
-    before = annual_total(platform, work.year)
-    for name in ("signalement", "reporting"):
+    before = annual_total(platform, work.year), annual_round_tables(platform, work.year)
+    for name in ("signalement", "reporting", "measures"):
         platform.services[name].stop()
-    await platform_reset_offsets(platform, ("cii-signalement", "cii-reporting", "cii-reporting-internal"))
-    for name in ("signalement", "reporting"):
+    await platform_reset_offsets(platform, ("cii-signalement", "cii-reporting", "cii-reporting-internal",
+                                            "cii-measures-situations", "cii-measures-procuration"))
+    for name in ("signalement", "reporting", "measures"):
         await asyncio.to_thread(platform.start_service, name)
     await asyncio.sleep(10)  # let the replay run through the topics
     await asyncio.to_thread(assert_exactly_once, platform, work)
-    assert annual_total(platform, work.year) == before
+    assert (annual_total(platform, work.year), annual_round_tables(platform, work.year)) == before
     with platform.client("signalement", officer(platform)) as client:
         assert client.get("/readyz").status_code == 200
 

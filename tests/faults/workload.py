@@ -32,6 +32,9 @@ class Workload:
     accepted: set[str] = field(default_factory=set)  # event ids expecting event.accepted
     rejected: set[str] = field(default_factory=set)  # event ids expecting event.rejected
     procurations: dict[str, str] = field(default_factory=dict)  # procuration_id -> expected status
+    measured: set[str] = field(default_factory=set)  # announcement event ids whose situation gets a TRO
+    round_tables: dict[str, str] = field(default_factory=dict)  # situation id -> held TRO id (measures_load)
+    institutions: tuple[str, ...] = INSTITUTIONS
 
     @property
     def expected_ids(self) -> set[str]:
@@ -48,7 +51,8 @@ def procuration(procuration_id: str, index: int, year: int) -> dict[str, Any]:
 
 
 def build_workload(year: int, announcements: int = ANNOUNCEMENTS) -> Workload:
-    """Announcements (one in ten invalid), procurations for one in ten, a revocation for one in three of those."""
+    """Announcements (one in ten invalid), procurations for one in ten, a revocation for one in three of those,
+    and a round table (TRO, see measures_load) for one valid announcement in 25."""
     work = Workload(year=year)
     run = uuid.uuid4().hex[:8]
     for index in range(announcements):
@@ -61,6 +65,8 @@ def build_workload(year: int, announcements: int = ANNOUNCEMENTS) -> Workload:
         (work.rejected if index % 10 == 7 else work.accepted).add(event["id"])
         if index % 10 != 7:
             work.valid_announcements.add(data["external_ref"])
+        if index % 25 == 1:  # never 7 modulo 10: a valid announcement
+            work.measured.add(event["id"])
         if index % 10 == 3:
             add_procuration(work, run, index)
     return work
