@@ -34,26 +34,20 @@ async def hold_round_tables(platform: LocalPlatform, work: Workload, timeout: fl
     """For each measured announcement, once accepted, a TRO held in the workload's year, recorded in
     `work.round_tables` ({situation id: measure id}). Reads the answers from the beginning of the
     topics, so none published before this task started is missed."""
-    async with TopicReader(platform.infra.kafka_bootstrap, *(outbound(code) for code in work.institutions),
-                           from_beginning=True) as answers:
-        await hold_round_tables_from(platform, answers, work, time.monotonic() + timeout)
-
-
-async def hold_round_tables_from(platform: LocalPlatform, answers: TopicReader, work: Workload,
-                                 deadline: float) -> None:
-    waiting, read = set(work.measured), 0
+    deadline = time.monotonic() + timeout
+    waiting = set(work.measured)
     token = platform.token("BUREAU", "cantonal_officer")
-    async with httpx.AsyncClient(base_url=platform.url("measures"), timeout=30,
-                                 headers={"Authorization": f"Bearer {token}"}) as http:
+    async with TopicReader(platform.infra.kafka_bootstrap, *(outbound(code) for code in work.institutions),
+                           from_beginning=True) as answers, \
+            httpx.AsyncClient(base_url=platform.url("measures"), timeout=30,
+                              headers={"Authorization": f"Bearer {token}"}) as http:
         while waiting and time.monotonic() < deadline:
-            await answers.poll(1.0)
-            for record in answers.records[read:]:
+            for record in await answers.poll(1.0):
                 data = record["value"].get("data", {}) if isinstance(record["value"], dict) else {}
                 if data.get("event_id") in waiting and record["value"]["type"] == types.EVENT_ACCEPTED:
                     waiting.discard(data["event_id"])
                     work.round_tables[data["resource_id"]] = await held_round_table(
                         http, data["resource_id"], work.year, deadline)
-            read = len(answers.records)
     assert not waiting, f"{len(waiting)} measured announcements never accepted in time"
 
 

@@ -125,14 +125,11 @@ async def wait_for_answers(answers: TopicReader, work: Workload, timeout: float)
     (the full volume reads some 6,000 answers, a few at a time)."""
     deadline = time.monotonic() + timeout
     unanswered = set(work.expected_ids)
-    read = 0
     while unanswered and time.monotonic() < deadline:
-        await answers.poll(1.0)
-        for record in answers.records[read:]:
+        for record in await answers.poll(1.0):
             value = record["value"]
             if isinstance(value, dict):
                 unanswered.discard(value.get("data", {}).get("event_id"))
-        read = len(answers.records)
 
 
 def answer_readers(platform: LocalPlatform) -> TopicReader:

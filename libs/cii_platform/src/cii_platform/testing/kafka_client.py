@@ -73,8 +73,10 @@ class TopicReader:
         if self._consumer:
             await self._consumer.stop()
 
-    async def poll(self, timeout: float = 0.2) -> None:
+    async def poll(self, timeout: float = 0.2) -> list[dict[str, Any]]:
+        """Reads what arrived (within `timeout`), appends it to `records` and returns it."""
         assert self._consumer
+        read = len(self.records)
         batches = await self._consumer.getmany(timeout_ms=int(timeout * 1000))
         for tp, messages in batches.items():
             for message in messages:
@@ -84,6 +86,7 @@ class TopicReader:
                     value = {"raw": message.value}
                 self.records.append({"topic": tp.topic, "key": message.key, "value": value,
                                      "headers": dict(message.headers or [])})
+        return self.records[read:]
 
     async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], *, count: int = 1,
                        timeout: float = 30.0) -> list[dict[str, Any]]:
