@@ -11,11 +11,9 @@ import time
 from typing import Any
 
 import httpx
-from workload import Workload
+from workload import Workload, answer_readers
 
 from cii_platform.contracts import types
-from cii_platform.contracts.topics import outbound
-from cii_platform.testing.kafka_client import TopicReader
 from cii_platform.testing.platform import LocalPlatform
 
 MEASURES = "/api/v1/measures"
@@ -37,8 +35,7 @@ async def hold_round_tables(platform: LocalPlatform, work: Workload, timeout: fl
     deadline = time.monotonic() + timeout
     waiting = set(work.measured)
     token = platform.token("BUREAU", "cantonal_officer")
-    async with TopicReader(platform.infra.kafka_bootstrap, *(outbound(code) for code in work.institutions),
-                           from_beginning=True) as answers, \
+    async with answer_readers(platform, from_beginning=True) as answers, \
             httpx.AsyncClient(base_url=platform.url("measures"), timeout=30,
                               headers={"Authorization": f"Bearer {token}"}) as http:
         while waiting and time.monotonic() < deadline:

@@ -34,7 +34,6 @@ class Workload:
     procurations: dict[str, str] = field(default_factory=dict)  # procuration_id -> expected status
     measured: set[str] = field(default_factory=set)  # announcement event ids whose situation gets a TRO
     round_tables: dict[str, str] = field(default_factory=dict)  # situation id -> held TRO id (measures_load)
-    institutions: tuple[str, ...] = INSTITUTIONS
 
     @property
     def expected_ids(self) -> set[str]:
@@ -132,8 +131,9 @@ async def wait_for_answers(answers: TopicReader, work: Workload, timeout: float)
                 unanswered.discard(value.get("data", {}).get("event_id"))
 
 
-def answer_readers(platform: LocalPlatform) -> TopicReader:
-    return TopicReader(platform.infra.kafka_bootstrap, *(outbound(code) for code in INSTITUTIONS))
+def answer_readers(platform: LocalPlatform, *, from_beginning: bool = False) -> TopicReader:
+    return TopicReader(platform.infra.kafka_bootstrap, *(outbound(code) for code in INSTITUTIONS),
+                       from_beginning=from_beginning)
 
 
 async def assert_one_answer_each(answers: TopicReader, work: Workload,

@@ -91,14 +91,13 @@ class TopicReader:
     async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], *, count: int = 1,
                        timeout: float = 30.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
-        while True:
-            matching = [r for r in self.records if predicate(r)]
-            if len(matching) >= count:
-                return matching
+        matching = [r for r in self.records if predicate(r)]
+        while len(matching) < count:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{len(matching)} of {count} expected records after {timeout}s; "
                                    f"{len(self.records)} records seen on {self._topics}")
-            await self.poll()
+            matching += [r for r in await self.poll() if predicate(r)]
+        return matching
 
     def answers_to(self, event_id: str) -> list[dict[str, Any]]:
         return [r["value"] for r in self.records
