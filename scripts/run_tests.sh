@@ -23,6 +23,8 @@ failed=()
 started=$(date +%s)
 for group in "${TEST_GROUPS[@]}"; do
   IFS='|' read -r base title paths <<<"$group"
+  # CII_TEST_PORT_OFFSET moves every group's ports, so that two checkouts can run the suite side by side.
+  base=$((base + ${CII_TEST_PORT_OFFSET:-0}))
   # shellcheck disable=SC2206 # word splitting of the path list is intended
   targets=($paths)
   existing=()

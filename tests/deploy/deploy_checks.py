@@ -48,7 +48,7 @@ SERVICES: dict[str, dict[str, Any]] = {
     "procuration": {"port": 8003, "db": "cii_procuration", "group": "cii-procuration"},
     "reporting": {"port": 8004, "db": "cii_reporting", "group": "cii-reporting"},
 }
-# CONTRACT.md section 4: first and second circle (the reference data may grow: deploy/topology.yaml is a superset)
+# docs/contract.md section 4: first and second circle (the reference data may grow: deploy/topology.yaml is a superset)
 CONTRACT_INSTITUTIONS = [
     "ORP", "LMMT", "OCPS", "CMS", "OASI", "T1", "OSP", "OAI",
     "OSAMA", "EPCL", "BCI", "SUVA", "OES", "SEC2", "OPE", "CDTEA", "SPPEA", "SPPA", "SPPHA",
@@ -407,7 +407,7 @@ def expected_topics(institutions: Iterable[str] | None = None) -> set[str]:
 
 def contract_topics() -> set[str] | None:
     """The topics of cii_platform.contracts.topics, when the library is importable, else None:
-    all_topics() once it exists, until then the names of topic_specs(<CONTRACT.md institutions>)."""
+    all_topics() once it exists, until then the names of topic_specs(<docs/contract.md institutions>)."""
     try:
         from cii_platform.contracts import topics as contract
     except ImportError:
@@ -611,7 +611,7 @@ def check_kafka(objs: list[dict[str, Any]]) -> list[str]:
     institutions = [c.lower() for c in topo["institutions"]]
     missing_contract = sorted(set(c.lower() for c in CONTRACT_INSTITUTIONS) - set(institutions))
     if missing_contract:
-        v.append(f"deploy/topology.yaml: institutions of CONTRACT.md missing: {missing_contract}")
+        v.append(f"deploy/topology.yaml: institutions of docs/contract.md missing: {missing_contract}")
 
     kafkas = of_kind(objs, "Kafka")
     if len(kafkas) != 1:

@@ -6,7 +6,7 @@ About the 2024 report's volumes (80 adult complex situations, 462 young persons,
 caseload snapshots with overlapping persons), with valid AVS numbers, every region and institution.
 Procurations come first (announcements name them), then announcements, transitions, caseloads.
 Measures and triage are people's decisions (HTTP), so they are not part of the Kafka load; private
-persons' announcements are HTTP only (CONTRACT.md 5) and are left out too.
+persons' announcements are HTTP only (docs/contract.md 5) and are left out too.
 """
 
 import asyncio

@@ -41,7 +41,7 @@ class ProblemError(Exception):
 
 
 def not_found(what: str = "resource") -> ProblemError:
-    """Also what a caller gets for another institution's resource: 404, never 403 (CONTRACT.md 7)."""
+    """Also what a caller gets for another institution's resource: 404, never 403 (docs/contract.md 7)."""
     return ProblemError(404, "Not Found", f"no such {what}")
 
 

@@ -20,7 +20,7 @@ def settings_config(env_prefix: str = "") -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=env_prefix, env_ignore_empty=True, extra="ignore", populate_by_name=True)
 
 class PlatformSettings(BaseSettings):
-    """Environment variables without prefix are the platform-wide ones of CONTRACT.md section 1."""
+    """Environment variables without prefix are the platform-wide ones of docs/contract.md section 1."""
 
     model_config = settings_config()
 

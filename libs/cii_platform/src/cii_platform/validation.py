@@ -1,4 +1,4 @@
-"""Turn validation failures into the per-field errors that CONTRACT.md answers with."""
+"""Turn validation failures into the per-field errors that docs/contract.md answers with."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any

@@ -1,4 +1,4 @@
-"""The lifecycle rules of the five measures (CONTRACT.md 7, issue 5)."""
+"""The lifecycle rules of the five measures (docs/contract.md 7, issue 5)."""
 
 from datetime import date
 

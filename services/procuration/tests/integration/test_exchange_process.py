@@ -1,4 +1,4 @@
-"""The consent-gated exchange through Kafka and the running process (CONTRACT.md sections 5 and 6)."""
+"""The consent-gated exchange through Kafka and the running process (docs/contract.md sections 5 and 6)."""
 
 import asyncio
 from datetime import date

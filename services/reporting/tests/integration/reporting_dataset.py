@@ -114,7 +114,7 @@ def wait_for_report(platform: LocalPlatform, token: str, year: int, expected: di
 
 
 def normalised(report: dict[str, Any]) -> Any:
-    """Rounded floats and zero cells dropped from the two-level table (CONTRACT.md lets them out)."""
+    """Rounded floats and zero cells dropped from the two-level table (docs/contract.md lets them out)."""
     if isinstance(report, dict):
         return {k: normalised(v) for k, v in report.items() if not (isinstance(v, int) and v == 0 and k in REGIONS)}
     if isinstance(report, float):

@@ -1,5 +1,5 @@
 """Section 8 computed by hand from the generated truth (written apart from the service's code, by the
-definitions of CONTRACT.md: a second, independent reading of them)."""
+definitions of docs/contract.md: a second, independent reading of them)."""
 
 import calendar
 from collections import Counter

@@ -1,4 +1,4 @@
-"""Every figure of CONTRACT.md section 8 against hand-computed expectations, through the real Kafka and
+"""Every figure of docs/contract.md section 8 against hand-computed expectations, through the real Kafka and
 store with the reporting service as a process; the CSV, XLSX, HTML and publication variants."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Reference codes of CONTRACT.md section 4 that are fixed by the contract.
+"""Reference codes of docs/contract.md section 4 that are fixed by the contract.
 
 Institution codes are deliberately NOT an enum: the list of institutions is reference data
 (`cii_platform.reference`) that grows without a code change.

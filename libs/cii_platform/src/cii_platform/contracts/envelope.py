@@ -1,4 +1,4 @@
-"""CloudEvents 1.0 envelope in structured JSON mode (CONTRACT.md section 3)."""
+"""CloudEvents 1.0 envelope in structured JSON mode (docs/contract.md section 3)."""
 
 import uuid
 from datetime import UTC, datetime
@@ -12,7 +12,7 @@ PLATFORM_SOURCE_PREFIX = "/cii/"
 
 class CloudEvent(BaseModel):
     """The envelope alone; `data` is validated separately against the payload model of `type`,
-    so that errors name `data.<field>` exactly as CONTRACT.md asks."""
+    so that errors name `data.<field>` exactly as docs/contract.md asks."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -1,4 +1,4 @@
-"""Payloads of the inbound event types (CONTRACT.md section 5)."""
+"""Payloads of the inbound event types (docs/contract.md section 5)."""
 
 from typing import Annotated, Any
 

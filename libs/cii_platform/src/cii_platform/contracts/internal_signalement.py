@@ -16,7 +16,7 @@ SITUATION_TRIAGED = "ch.vs.cii.internal.situation.triaged.v1"
 SITUATION_STATUS_CHANGED = "ch.vs.cii.internal.situation.status_changed.v1"
 TRANSITION_RECORDED = "ch.vs.cii.internal.transition.recorded.v1"
 
-# Sent by the platform on an institution's outbound topic (CONTRACT.md section 6 lists only the exchange
+# Sent by the platform on an institution's outbound topic (docs/contract.md section 6 lists only the exchange
 # types; these are additions: pseudonyms and codes only, never identity or free text).
 TRANSITION_NOTIFIED = "ch.vs.cii.transition.notified.v1"
 SITUATION_TRIAGE_NOTIFIED = "ch.vs.cii.signalement.triaged.v1"

@@ -1,4 +1,4 @@
-"""Payloads the platform sends to institutions (CONTRACT.md sections 3 and 6)."""
+"""Payloads the platform sends to institutions (docs/contract.md sections 3 and 6)."""
 
 from typing import Any
 

@@ -31,7 +31,7 @@ def dead_letter(service: str) -> str:
 
 
 def institution_of_inbound(topic: str) -> str:
-    """The institution is who wrote the topic, never what its message claims (CONTRACT.md 2)."""
+    """The institution is who wrote the topic, never what its message claims (docs/contract.md 2)."""
     return topic.removeprefix(INBOUND_PREFIX).upper()
 
 

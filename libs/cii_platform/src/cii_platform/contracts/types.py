@@ -1,4 +1,4 @@
-"""Event type names of CONTRACT.md sections 3, 5 and 6."""
+"""Event type names of docs/contract.md sections 3, 5 and 6."""
 
 PREFIX = "ch.vs.cii."
 

@@ -1,4 +1,4 @@
-"""Publishing CloudEvents: JSON bytes, keyed so one case keeps its order (CONTRACT.md section 3)."""
+"""Publishing CloudEvents: JSON bytes, keyed so one case keeps its order (docs/contract.md section 3)."""
 
 import asyncio
 import contextlib

@@ -1,4 +1,4 @@
-"""A measure and its lifecycle (seed 000 section 9, CONTRACT.md section 7): pure rules, no I/O.
+"""A measure and its lifecycle (seed 000 section 9, docs/contract.md section 7): pure rules, no I/O.
 
 TRO and ASSESSMENT are sessions: requested -> scheduled -> held. The others are follow-ups that run:
 requested -> started -> closed. A wrong step raises `InvalidTransition` (409 with the current state);

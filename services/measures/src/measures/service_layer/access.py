@@ -1,4 +1,4 @@
-"""Object-level authorization (CONTRACT.md 7): who may see and act on a measure.
+"""Object-level authorization (docs/contract.md 7): who may see and act on a measure.
 
 A measure is seen by the announcing institution, the measure's participants, the region's (or theme's)
 coordinator, the situation's case manager and the cantonal officer; anybody else gets 404.

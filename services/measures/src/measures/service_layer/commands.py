@@ -1,4 +1,4 @@
-"""Commands of the measures service (the HTTP bodies of CONTRACT.md section 7 and issue 5)."""
+"""Commands of the measures service (the HTTP bodies of docs/contract.md section 7 and issue 5)."""
 
 from datetime import date
 from typing import Literal

@@ -1,4 +1,4 @@
-"""Handlers of the measure lifecycle: request, schedule, hold, start, close (CONTRACT.md 7)."""
+"""Handlers of the measure lifecycle: request, schedule, hold, start, close (docs/contract.md 7)."""
 
 import asyncio
 import time

@@ -1,4 +1,4 @@
-"""The annual report of CONTRACT.md section 8, computed from the read model by its definitions."""
+"""The annual report of docs/contract.md section 8, computed from the read model by its definitions."""
 
 import calendar
 from collections import Counter

@@ -1,4 +1,4 @@
-"""Measure lifecycle routes (CONTRACT.md section 7) and the closure letter."""
+"""Measure lifecycle routes (docs/contract.md section 7) and the closure letter."""
 
 from typing import Any
 

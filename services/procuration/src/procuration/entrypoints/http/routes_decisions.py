@@ -12,7 +12,7 @@ from .dependencies import Service, is_bureau_staff
 from .schemas import DecisionPublic, DecisionRequest, VerificationPublic
 
 router = APIRouter(prefix="/api/v1", tags=["decisions", "audit"])
-DECISION_BODY = "{ requester, person: { avs_number }, category, purpose } (CONTRACT.md section 7)"
+DECISION_BODY = "{ requester, person: { avs_number }, category, purpose } (docs/contract.md section 7)"
 
 
 @router.post("/decisions", response_model=DecisionPublic)

@@ -21,7 +21,7 @@ from .schemas import Created, ProcurationPublic, RevokeBody
 
 router = APIRouter(prefix="/api/v1/procurations", tags=["procurations"])
 
-SIGNED_BODY = "the payload of ch.vs.cii.procuration.signed.v1 (CONTRACT.md section 5)"
+SIGNED_BODY = "the payload of ch.vs.cii.procuration.signed.v1 (docs/contract.md section 5)"
 
 
 @router.post("", status_code=201, response_model=Created)

@@ -13,7 +13,7 @@ from ...config import Settings
 from .routes import router
 
 DESCRIPTION = ("Statistics of the CII Valais from the platform's events alone: the annual report "
-               "(CONTRACT.md section 8; JSON, CSV, XLSX, printable HTML), the bureau's dashboard and alerts.")
+               "(docs/contract.md section 8; JSON, CSV, XLSX, printable HTML), the bureau's dashboard and alerts.")
 
 
 def create_app(settings: Settings, *, reporting: Reporting | None = None) -> FastAPI:

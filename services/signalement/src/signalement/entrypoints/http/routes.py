@@ -1,4 +1,4 @@
-"""HTTP routes of CONTRACT.md section 7 (signalement) plus the coordinators' overdue-triage list."""
+"""HTTP routes of docs/contract.md section 7 (signalement) plus the coordinators' overdue-triage list."""
 
 import uuid
 from datetime import date

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def event_key(event: CloudEvent) -> str:
-    """Event ids are unique per source (CONTRACT.md 3)."""
+    """Event ids are unique per source (docs/contract.md 3)."""
     return f"{event.source}|{event.id}"
 
 
