@@ -78,3 +78,26 @@ async def test_a_producer_without_idempotence_keeps_aiokafkas_expiry() -> None:
     age(queue)
     queue.drain_by_nodes(ignore_nodes=set())
     assert isinstance(sent.exception(), LeaderNotAvailableError)
+
+
+async def test_aiokafka_as_released_still_has_the_bug_so_the_correction_is_still_needed() -> None:
+    """aio-libs/aiokafka#1017: when this fails, aiokafka no longer burns a sequence number on an expired
+    batch. Then remove producer_fix (and this test) instead of extending CHECKED_RELEASES."""
+    cluster = Cluster()
+    with producer_fix.removed():
+        transactions = TransactionManager(transactional_id=None, transaction_timeout_ms=60_000)
+        transactions.set_pid_and_epoch(7, 0)
+        queue = MessageAccumulator(cluster, 16_384, 0, batch_ttl=0.05, txn_manager=transactions)
+        await queue.add_message(TP, b"k", b"during the outage", timeout=1)
+        cluster.leader = -1
+        age(queue)
+        queue.drain_by_nodes(ignore_nodes=set())
+        assert transactions.sequence_number(TP) == 1, "the expired batch took a sequence the broker never saw"
+    assert producer_fix.applied()
+
+
+def test_the_correction_refuses_an_aiokafka_it_was_not_checked_against(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(producer_fix.aiokafka, "__version__", "0.15.0")
+    with pytest.raises(RuntimeError, match=r"0\.15\.0 was not checked"):
+        producer_fix.apply()
+    assert producer_fix.unsupported_reason() is not None

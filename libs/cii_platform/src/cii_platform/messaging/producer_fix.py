@@ -13,10 +13,19 @@ The correction, applied before aiokafka's own drain, for idempotent producers on
   it, as the Java client does.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import aiokafka
 from aiokafka.errors import LeaderNotAvailableError, NotLeaderForPartitionError
 from aiokafka.producer.message_accumulator import MessageAccumulator, MessageBatch
+
+# The private internals below were read in these releases only; pyproject bounds aiokafka to them.
+CHECKED_RELEASES = ("0.14",)
+# What the correction relies on: attributes a batch and an accumulator set in their constructors.
+_BATCH_ATTRIBUTES = ("_retry_count", "_ctime")
+_ACCUMULATOR_ATTRIBUTES = ("_batches", "_cluster", "_txn_manager")
 
 _original_drain_by_nodes = MessageAccumulator.drain_by_nodes
 _original_expired = MessageBatch.expired
@@ -49,10 +58,42 @@ def _settle_leaderless_batches(accumulator: Any, muted_partitions: Any) -> None:
             del accumulator._batches[tp]
 
 
+def unsupported_reason() -> str | None:
+    """Why the correction cannot be installed on the aiokafka found, or None when it can."""
+    release = ".".join(aiokafka.__version__.split(".")[:2])
+    if release not in CHECKED_RELEASES:
+        return (f"aiokafka {aiokafka.__version__} was not checked for aio-libs/aiokafka#1017: read the release, "
+                f"run tests/messaging/test_producer_outage.py, then extend CHECKED_RELEASES or remove producer_fix")
+    missing = [name for name in _BATCH_ATTRIBUTES if name not in MessageBatch.__init__.__code__.co_names]
+    missing += [name for name in _ACCUMULATOR_ATTRIBUTES if name not in MessageAccumulator.__init__.__code__.co_names]
+    if missing:
+        return f"aiokafka {aiokafka.__version__} lacks the internals the #1017 correction relies on: {missing}"
+    return None
+
+
 def apply() -> None:
-    """Install the correction (idempotent: installing it twice changes nothing)."""
+    """Install the correction (idempotent: installing it twice changes nothing).
+
+    Refuses, loudly, on an aiokafka whose internals it was not checked against: a silent patch of changed
+    private code could corrupt the producer worse than the bug it corrects."""
+    reason = unsupported_reason()
+    if reason is not None:
+        raise RuntimeError(reason)
     MessageAccumulator.drain_by_nodes = _drain_by_nodes
     MessageBatch.expired = _expired
+
+
+@contextmanager
+def removed() -> Iterator[None]:
+    """aiokafka as released, for the test that shows the correction is still needed."""
+    was_applied = applied()
+    MessageAccumulator.drain_by_nodes = _original_drain_by_nodes
+    MessageBatch.expired = _original_expired
+    try:
+        yield
+    finally:
+        if was_applied:
+            apply()
 
 
 def applied() -> bool:
