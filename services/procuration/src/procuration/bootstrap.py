@@ -19,6 +19,7 @@ from .service_layer.decisions import DecisionPoint
 from .service_layer.erasure import Eraser
 from .service_layer.exchanges import ExchangeBroker
 from .service_layer.expiry import ExpiryWatch, daily
+from .service_layer.key_migration import migrate_procurations
 from .service_layer.procurations import ProcurationRegistry
 
 
@@ -66,6 +67,11 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
         procurations=procurations, situations=situations, keys=keys)
     runtime.use_outbox(procurations.collection, exchanges_repo.collection, keys.erased)
     _prepare_storage(runtime, [procurations, exchanges_repo, situations, keys, audit_log])
+
+    async def migrate_keys() -> None:
+        await migrate_procurations(procurations, custodian)
+
+    runtime.on_startup(migrate_keys)
     runtime.on_shutdown(audit_log.drain)
     _schedule(service)
     return service

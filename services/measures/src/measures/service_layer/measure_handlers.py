@@ -81,7 +81,7 @@ async def hold_measure(ctx: ServiceContext, measure_id: str, cmd: commands.HoldM
     measure, _ = await ctx.visible_measure(measure_id, principal)
     outcome = None
     if cmd.outcome is not None:
-        notes = await ctx.sealer.seal_text(cmd.outcome.notes, measure.situation.person_pseudonym,
+        notes = await ctx.sealer.seal_text(principal.institution, cmd.outcome.notes, measure.situation.person_pseudonym,
                                            f"{measure.id}/outcome")
         outcome = Outcome(recommended_measure=cmd.outcome.recommended_measure, notes=notes)
     follow_up = measure.hold(cmd.held_on, outcome, variable_cost=ctx.variable_cost(measure.type))
@@ -125,7 +125,7 @@ def _origin_held_on(measure: Measure, situation_measures: list[Measure], started
 async def close_measure(ctx: ServiceContext, measure_id: str, cmd: commands.CloseMeasure,
                         principal: Principal) -> Measure:
     measure, _ = await ctx.visible_measure(measure_id, principal)
-    report = await ctx.sealer.seal_text(cmd.final_report, measure.situation.person_pseudonym,
+    report = await ctx.sealer.seal_text(principal.institution, cmd.final_report, measure.situation.person_pseudonym,
                                         f"{measure.id}/final_report")
     measure.close(cmd.closed_on, cmd.reinsertion, report, letter_language_for(measure.situation.region, cmd.language))
     await ctx.save(measure)

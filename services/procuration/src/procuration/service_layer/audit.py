@@ -20,6 +20,7 @@ class Action:
     DECISION = "decision"
     KEY_ISSUE = "key.issue"
     KEY_RELEASE = "key.release"
+    KEY_MIGRATE = "key.migrate"
     EXCHANGE_REQUESTED = "exchange.requested"
     EXCHANGE_FULFIL = "exchange.fulfil"
     EXCHANGE_DENIED = "exchange.denied"

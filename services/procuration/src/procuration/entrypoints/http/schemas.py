@@ -74,8 +74,24 @@ class KeyIssueRequest(BaseModel):
     controller: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
 
 
-class KeyReleaseRequest(BaseModel):
+KEY_ID_PATTERN = r"^[A-Za-z0-9_.:-]+/[A-Z_]+(/[A-Z0-9_]+)?$"  # person/category[/controller]
+
+
+class KeyMigrateRequest(BaseModel):
+    """A former shared key (person/category), for a service re-sealing its stored sections."""
+
     key_id: str = Field(min_length=3, max_length=140, pattern=r"^[A-Za-z0-9_.:-]+/[A-Z_]+$")
+    controller: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
+
+
+class KeyMigrated(BaseModel):
+    legacy_key: str
+    key_id: str
+    key: str
+
+
+class KeyReleaseRequest(BaseModel):
+    key_id: str = Field(min_length=3, max_length=160, pattern=KEY_ID_PATTERN)
     institution: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
     purpose: Purpose
     actor: dict[str, Any] = Field(default_factory=dict)
