@@ -6,6 +6,7 @@ from typing import Any
 from cii_platform.runtime import ServiceRuntime
 from cii_platform.security.keys import read_hex_key
 
+from .adapters.audit_checkpoints import KafkaCheckpoints
 from .adapters.mongo_audit_log import MongoAuditLog
 from .adapters.mongo_exchanges import MongoExchangeRepository
 from .adapters.mongo_key_store import MongoKeyStore
@@ -13,7 +14,7 @@ from .adapters.mongo_procurations import MongoProcurationRepository
 from .adapters.mongo_situations import MongoSituationRepository
 from .clock import Clock, clock_for
 from .config import Settings
-from .service_layer.audit import AuditTrail
+from .service_layer.audit import AuditTrail, key_the_chain
 from .service_layer.custody import KeyCustodian
 from .service_layer.decisions import DecisionPoint
 from .service_layer.erasure import Eraser
@@ -52,7 +53,12 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
     exchanges_repo = MongoExchangeRepository(runtime.collection("exchanges"))
     situations = MongoSituationRepository(runtime.collection("situations"))
     keys = MongoKeyStore(runtime.collection("data_keys"), runtime.collection("erased_persons"))
-    audit_log = MongoAuditLog(runtime.db["audit_log"])
+    audit_key = read_hex_key(settings.audit_key_path, "audit key (CII_AUDIT_KEY_FILE)")
+    audit_log = MongoAuditLog(runtime.db["audit_log"], audit_key)
+    checkpoints = KafkaCheckpoints(runtime.publisher, settings, audit_key, clock,
+                                   interval=settings.audit_checkpoint_seconds)
+    audit_log.on_head = checkpoints.head_changed
+    audit_log.latest_checkpoint = checkpoints.latest
     audit = AuditTrail(audit_log, clock)
     decisions = DecisionPoint(procurations, keys, audit, clock,
                               durable_decision_audit=settings.durable_decision_audit)
@@ -71,6 +77,11 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
     async def migrate_keys() -> None:
         await migrate_procurations(procurations, custodian)
 
+    async def anchor_audit_chain() -> None:
+        await key_the_chain(audit_log, audit)
+        await checkpoints.start(audit_log.stored_hash, await audit_log.head())
+
+    runtime.on_startup(anchor_audit_chain)
     runtime.on_startup(migrate_keys)
     runtime.on_shutdown(audit_log.drain)
     _schedule(service)

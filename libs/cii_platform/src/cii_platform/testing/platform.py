@@ -86,6 +86,10 @@ class LocalInfra:
         self.run("stop")
 
 
+# A loaded machine (a CI runner shared with other jobs) may need longer to start a service.
+READY_SECONDS = float(os.environ.get("CII_TEST_READY_SECONDS", "60"))
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -181,10 +185,14 @@ class LocalPlatform:
             init_local_keys(self.infra.data_dir / "keys")
             self.infra.start()
         self._users += 1
-        for name in names:
-            self.start_service(name, wait=False)
-        for name in names:
-            self.services[name].wait_ready()
+        try:
+            for name in names:
+                self.start_service(name, wait=False)
+            for name in names:
+                self.services[name].wait_ready(READY_SECONDS)
+        except BaseException:
+            self.stop()  # a service that never got ready: nothing started here is left running
+            raise
 
     def start_service(self, name: str, *, wait: bool = True) -> ServiceProcess:
         if name not in self.services:

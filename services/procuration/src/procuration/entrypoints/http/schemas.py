@@ -56,10 +56,16 @@ class DecisionPublic(BaseModel):
 
 
 class VerificationPublic(BaseModel):
+    """`valid` and `entries` (the contract); the first bad entry, or the deleted tail, when invalid."""
+
     valid: bool
     entries: int
-    first_broken: int | None = None
+    first_broken: int | None = Field(None, description="sequence number of the first entry that does not hold")
     problem: str | None = None
+    missing_from: int | None = Field(None, description="first entry of a deleted tail (anchors count more)")
+    missing_to: int | None = Field(None, description="last entry of a deleted tail")
+    checkpoint_entries: int | None = Field(
+        None, description="entries counted by the latest signed checkpoint published outside the store")
 
 
 class ErasurePublic(BaseModel):
