@@ -59,6 +59,7 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
                                    interval=settings.audit_checkpoint_seconds)
     audit_log.on_head = checkpoints.head_changed
     audit_log.latest_checkpoint = checkpoints.latest
+    audit_log.on_verified = checkpoints.unblock
     audit = AuditTrail(audit_log, clock)
     decisions = DecisionPoint(procurations, keys, audit, clock,
                               durable_decision_audit=settings.durable_decision_audit)

@@ -55,6 +55,10 @@ class KafkaCheckpoints:
             self._pending = stored_head
             await self.flush()
 
+    def unblock(self) -> None:
+        """The store holds the chain again as the anchors name it (verified): checkpoints may resume."""
+        self.blocked = None
+
     def head_changed(self, entries: int, head: str) -> None:
         """Called after every group commit (synchronously, cheaply): publish soon, in the background."""
         self._pending = (entries, head)

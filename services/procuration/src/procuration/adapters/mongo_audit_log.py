@@ -20,6 +20,8 @@ from cii_platform.store import Document
 from ..domain.audit_chain import GENESIS_HASH, KEYED, Verification, chain, verify
 
 HeadListener = Callable[[int, str], None]
+REPORTED_FIELDS = ("seq", "at", "actor", "action", "person_pseudonym", "categories", "purpose", "procuration_id",
+                   "outcome", "details", "prev_hash", "hash")
 
 Pending = tuple[dict[str, Any], asyncio.Future[int]]
 BATCH_WINDOW_SECONDS = 0.01
@@ -39,6 +41,7 @@ class MongoAuditLog:
         # The latest published checkpoint, as (count, head, checkpoint entries); read at verification.
         self.latest_checkpoint: Callable[[], Awaitable[tuple[int, str] | None]] | None = None
         self._written_head: tuple[int, str] | None = None  # the highest entry this process stored
+        self.on_verified: Callable[[], None] | None = None  # the chain holds against its anchors
         self._pending: list[Pending] = []
         self._flushing = False
         self._tail: tuple[int, str] | None = None
@@ -139,10 +142,15 @@ class MongoAuditLog:
         if self._written_head is not None:
             anchors.append(self._written_head)
         entries = [entry async for entry in self._collection.find({}).sort("_id", ASCENDING)]
-        return verify(entries, self._key, anchors=anchors,
-                      checkpoint_entries=checkpoint[0] if checkpoint else None)
+        result = verify(entries, self._key, anchors=anchors,
+                        checkpoint_entries=checkpoint[0] if checkpoint else None)
+        if result.valid and self.on_verified is not None:
+            self.on_verified()
+        return result
 
     async def for_person(self, person_pseudonym: str) -> AsyncIterator[dict[str, Any]]:
-        cursor = self._collection.find({"person_pseudonym": person_pseudonym}, {"_id": 0}).sort("_id", ASCENDING)
+        # Only the fields an entry has: a field added in the store never reaches the access report.
+        cursor = self._collection.find({"person_pseudonym": person_pseudonym},
+                                       dict.fromkeys(REPORTED_FIELDS, 1) | {"_id": 0}).sort("_id", ASCENDING)
         async for entry in cursor:
             yield entry
