@@ -12,9 +12,11 @@ import pytest
 from pymongo import MongoClient
 from signalement_process import announcement, send_and_answer, store, token
 
-from cii_platform.contracts.types import EVENT_ACCEPTED
+from cii_platform.contracts.topics import dead_letter, inbound, outbound
+from cii_platform.contracts.types import EVENT_ACCEPTED, EVENT_REJECTED
 from cii_platform.security.crypto import SealedSection, new_data_key, seal, unseal, wrap_key
 from cii_platform.security.keys import read_hex_key
+from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
 from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.integration
@@ -156,3 +158,23 @@ async def test_sections_under_a_former_shared_key_are_resealed_per_controller_at
     with pytest.raises(Exception):  # noqa: B017 - AES-GCM's InvalidTag, whichever key id is claimed
         unseal(SealedSection.model_validate({**orp_stored["sealed"]["SOCIAL"], "key_id": keys["SOCIAL"][0]}),
                keys["SOCIAL"][1], context=orp_situation)
+
+
+async def test_deeply_nested_json_gets_one_rejection_and_no_dead_letter(signalement_platform: LocalPlatform) -> None:
+    """Issue 12, finding 6: 2,000 levels in 4 KB made json.loads raise RecursionError; the record went to
+    every consuming service's dead letters after retries and the sender never got an answer."""
+    platform = signalement_platform
+    key = f"nested-{time.monotonic_ns()}"
+    nested = b"[" * 2000 + b"]" * 2000
+    bootstrap = platform.infra.kafka_bootstrap
+    dead_letters = [dead_letter(service) for service in ("signalement", "procuration")]
+    async with TopicReader(bootstrap, outbound("LMMT"), *dead_letters) as reader, InstitutionClient(bootstrap) as kafka:
+        await kafka.send(inbound("LMMT"), nested, key=key)
+        [answer] = await reader.wait_for(lambda r: r["key"] == key.encode() and r["topic"] == outbound("LMMT"))
+        deadline = time.monotonic() + 10  # the former retries and dead-lettering took a few seconds
+        while time.monotonic() < deadline:
+            await reader.poll(0.5)
+    mine = [r for r in reader.records if r["key"] == key.encode()]
+    assert [r["topic"] for r in mine] == [outbound("LMMT")], mine
+    assert answer["value"]["type"] == EVENT_REJECTED and answer["value"]["data"]["event_id"] is None
+    assert "nested deeper" in answer["value"]["data"]["errors"][0]["message"]
