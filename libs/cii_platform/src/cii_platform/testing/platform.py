@@ -110,7 +110,8 @@ class ServiceProcess:
         self.process = subprocess.Popen([sys.executable, "-m", self.name], env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, cwd=REPO_ROOT)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
+        timeout = READY_SECONDS if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
@@ -189,7 +190,7 @@ class LocalPlatform:
             for name in names:
                 self.start_service(name, wait=False)
             for name in names:
-                self.services[name].wait_ready(READY_SECONDS)
+                self.services[name].wait_ready()
         except BaseException:
             self.stop()  # a service that never got ready: nothing started here is left running
             raise
