@@ -78,7 +78,7 @@ async def test_the_bureau_triages_on_facts_and_reads_the_person_only_under_the_p
     coordinator = token(platform, "BUREAU", "coordinator", region="SION")
     with platform.client("signalement", coordinator) as http:
         facts = http.get(f"{API}/{situation}").json()
-        triaged = http.post(f"{API}/{situation}/triage", json={"decision": "ACCEPT", "reason": "BUREAU-reason"})
+        triaged = http.post(f"{API}/{situation}/triage", json={"decision": "ACCEPT_COMPLEX", "reason": "BUREAU-reason"})
     assert facts["person_access"] == "DENIED" and facts["person"] is None and facts["summary"] is None
     assert facts["region"] == "SION" and facts["gravity_index"] >= 0 and facts["risk_factors"]
     assert triaged.status_code == 200, triaged.text
