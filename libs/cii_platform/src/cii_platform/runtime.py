@@ -19,7 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from .contracts.topics import inbound, topic_specs
 from .messaging.broker import assert_at_least_once, consumer_options, create_broker
-from .messaging.inbound import InboundGateway, InboundHandler
+from .messaging.inbound import InboundGateway, InboundHandler, RefusalHook
 from .messaging.internal import EventHandler, InternalEventConsumer
 from .messaging.outbox import OutboxRelay
 from .messaging.publisher import KafkaEventPublisher
@@ -126,11 +126,13 @@ class ServiceRuntime:
 
         self.broker.subscriber(*topics, decoder=raw_body, **consumer_options(group))(on_record)
 
-    def consume_inbound(self, handlers: dict[str, InboundHandler], *, owns_envelope: bool = False) -> InboundGateway:
+    def consume_inbound(self, handlers: dict[str, InboundHandler], *, owns_envelope: bool = False,
+                        on_refused: RefusalHook | None = None) -> InboundGateway:
         gateway = InboundGateway(
             self.service, handlers, publisher=self.publisher, inbox=self.inbox, runner=self.runner,
             known_institutions=lambda: self.reference.institution_codes,
-            max_message_bytes=self.settings.max_message_bytes, owns_envelope=owns_envelope)
+            max_message_bytes=self.settings.max_message_bytes, owns_envelope=owns_envelope,
+            on_refused=on_refused)
         topics = [inbound(code) for code in sorted(self.reference.institution_codes)]
         self._subscribe(topics, f"cii-{self.service}", gateway.handle_record)
         return gateway

@@ -36,7 +36,7 @@ def test_a_recorded_procuration_permits_what_it_covers_and_nothing_else() -> Non
     replica = ConsentReplica()
     replica.apply(events.PROCURATION_RECORDED, recorded())
     assert replica.decide(**ASK, today=TODAY).decision == PERMIT
-    assert replica.decide(**{**ASK, "requester": "OAI"}, today=TODAY).reason == Reason.NOT_A_PARTY
+    assert replica.decide(**{**ASK, "requester": "OAI"}, today=TODAY).reason == Reason.NO_PROCURATION
     assert replica.decide(**{**ASK, "category": "HEALTH"}, today=TODAY).reason == Reason.CATEGORY_NOT_COVERED
     assert replica.decide(**ASK, today=date(2027, 1, 1)).reason == Reason.EXPIRED
     assert replica.decide(**{**ASK, "person_pseudonym": "p-2"}, today=TODAY).reason == Reason.NO_PROCURATION

@@ -24,6 +24,7 @@ from .service_layer.alerts import AlertService
 from .service_layer.clock import Clock, FixedClock, SystemClock
 from .service_layer.closure import repair
 from .service_layer.context import ServiceContext
+from .service_layer.participant_migration import sealing_loop
 from .service_layer.sealing import Sealer
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None, cust
     runtime.consume_internal([SIGNALEMENT_EVENTS], signalement_handlers(context), name="measures-situations")
     runtime.consume_internal([PROCURATION_EVENTS], procuration_handlers(context), name="measures-procuration")
     runtime.on_startup(lambda: _create_indexes(context))
+    runtime.run_in_background("participant-names", sealing_loop(measures.collection, context.sealer))
     runtime.run_in_background("measures-alert-scan", lambda: _scan_forever(context, settings.alert_scan_seconds))
     return MeasuresService(runtime, context)
 

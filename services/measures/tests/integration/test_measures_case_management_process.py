@@ -123,8 +123,8 @@ async def log_a_meeting_with_sealed_minutes(case: Case) -> None:
     assert logged[0]["meeting_id"] == meeting_id and "minutes" not in logged[0]
     await events_of(case.events, ev.ALERT_CLEARED, alert_id=f"NO_MEETING:{case.measure_id}")
     minutes = f"{case.path}/meetings/{meeting_id}/minutes"
-    assert (await call(case.coordinator, "GET", minutes)).json() == {"minutes": minutes_text}  # bureau: controller
-    assert (await call(case.case_manager, "GET", minutes)).status_code == 403  # no procuration for CMS
+    assert (await call(case.case_manager, "GET", minutes)).json() == {"minutes": minutes_text}  # CMS wrote them
+    assert (await call(case.coordinator, "GET", minutes)).status_code == 403  # the bureau: only under a procuration
 
 
 async def review_and_achieve(case: Case, objective_id: str) -> None:
@@ -147,8 +147,9 @@ async def close_with_report_and_letter(case: Case) -> None:
         "language": "fr"})
     assert closed.status_code == 200 and closed.json()["final_report_recorded"] is True
     await events_of(case.events, ev.SITUATION_CLOSED, situation_id=case.situation_id)
-    report = await call(case.coordinator, "GET", f"{case.path}/final-report")
+    report = await call(case.case_manager, "GET", f"{case.path}/final-report")
     assert report.json() == {"final_report": "Objectifs atteints en partie."}
+    assert (await call(case.coordinator, "GET", f"{case.path}/final-report")).status_code == 403  # no procuration
     letter = await call(case.case_manager, "GET", f"{case.path}/closure-letter")
     assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
     assert "clôturée".encode("latin-1") in letter.content and b"29 septembre 2026" in letter.content

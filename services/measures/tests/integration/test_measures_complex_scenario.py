@@ -166,12 +166,14 @@ async def meetings_and_the_procuration_renewal(net: Network, cm: str) -> None:
     await events_of(net.events, ev.MEETING_LOGGED, measure_id=cm)
     await events_of(net.events, ev.ALERT_CLEARED, alert_id=f"NO_MEETING:{cm}")
     minutes = f"{MEASURES}/{cm}/meetings/{meeting.json()['id']}/minutes"
-    assert (await call(net.case_manager, "GET", minutes)).status_code == 403  # no procuration yet
+    assert (await call(net.case_manager, "GET", minutes)).json() == {"minutes": "Procédure de divorce entreprise"}
+    assert (await call(net.orp, "GET", minutes)).status_code == 403  # CMS wrote them: ORP needs the procuration
     await sign_procuration(net.platform, net.avs, "2026-10-15")  # expires within 30 days of today
     alert_id = f"PROCURATION_EXPIRING:{net.situation_id}"
     expiring = await events_of(net.events, ev.ALERT_RAISED, alert_id=alert_id, timeout=60)
     assert expiring[0]["case_manager"] == CM and expiring[0]["due_on"] == "2026-10-15"
-    assert (await call(net.case_manager, "GET", minutes)).json() == {"minutes": "Procédure de divorce entreprise"}
+    assert (await call(net.orp, "GET", minutes)).json() == {"minutes": "Procédure de divorce entreprise"}
+    assert (await call(net.coordinator, "GET", minutes)).status_code == 403  # the bureau is no party of it
     await sign_procuration(net.platform, net.avs, "2027-09-30")  # the case manager has it renewed
     await events_of(net.events, ev.ALERT_CLEARED, alert_id=alert_id, timeout=60)
 

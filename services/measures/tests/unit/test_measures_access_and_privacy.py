@@ -50,12 +50,12 @@ def test_only_the_network_requests_measures_on_a_situation() -> None:
     assert not may_request_measure(principal("OAI", "respondent"), tro.situation, [tro])
 
 
-async def test_free_text_is_sealed_and_released_only_to_a_controller_or_under_a_procuration() -> None:
+async def test_free_text_is_sealed_under_its_writers_key_and_released_to_others_only_under_a_procuration() -> None:
     custody = FakeKeyCustody()
     sealer = Sealer(custody)
-    section = await sealer.seal_text("procès-verbal", "p-1", "m-1/minutes/1")
+    section = await sealer.seal_text("BUREAU", "procès-verbal", "p-1", "m-1/minutes/1")
     assert section is not None and "procès" not in section.ciphertext
-    assert section.key_id == key_id_for("p-1", "SOCIAL") and custody.controllers[section.key_id] == {"BUREAU"}
+    assert section.key_id == key_id_for("p-1", "SOCIAL", "BUREAU")
     bureau, cms = principal("BUREAU", "coordinator", region="SION"), principal("CMS", "case_manager")
     assert await sealer.unseal_text(section, bureau, purpose=Purpose.CASE_MANAGEMENT,
                                     context="m-1/minutes/1") == "procès-verbal"
@@ -64,7 +64,11 @@ async def test_free_text_is_sealed_and_released_only_to_a_controller_or_under_a_
     assert await sealer.unseal_text(section, cms, purpose=Purpose.CASE_MANAGEMENT,
                                     context="m-1/minutes/1") == "procès-verbal"
     assert [r.purpose for r in custody.releases] == ["CASE_MANAGEMENT"] * 3
-    assert await sealer.seal_text(None, "p-1", "x") is None
+    cms_text = await sealer.seal_text("CMS", "note", "p-1", "m-1/minutes/2")
+    assert cms_text is not None and cms_text.key_id == key_id_for("p-1", "SOCIAL", "CMS")
+    assert await sealer.unseal_text(cms_text, bureau, purpose=Purpose.CASE_MANAGEMENT,
+                                    context="m-1/minutes/2") is None  # the bureau is a party like others
+    assert await sealer.seal_text("BUREAU", None, "p-1", "x") is None
 
 
 def test_the_letter_is_in_the_persons_language_else_the_regions() -> None:
@@ -82,11 +86,11 @@ def test_the_letter_is_in_the_persons_language_else_the_regions() -> None:
 async def test_after_erasure_sealed_text_can_be_neither_read_nor_written() -> None:
     custody = FakeKeyCustody()
     sealer = Sealer(custody)
-    section = await sealer.seal_text("rapport final", "p-2", "m-2/final_report")
+    section = await sealer.seal_text("BUREAU", "rapport final", "p-2", "m-2/final_report")
     assert section is not None
     custody.erased.add("p-2")
     with pytest.raises(KeyErased):
         await sealer.unseal_text(section, principal("BUREAU", "cantonal_officer"), purpose=Purpose.CII_COORDINATION,
                                  context="m-2/final_report")
     with pytest.raises(KeyErased):
-        await sealer.seal_text("autre", "p-2", "m-2/minutes/1")
+        await sealer.seal_text("BUREAU", "autre", "p-2", "m-2/minutes/1")

@@ -6,6 +6,7 @@ from typing import Any
 from cii_platform.runtime import ServiceRuntime
 from cii_platform.security.keys import read_hex_key
 
+from .adapters.audit_checkpoints import KafkaCheckpoints
 from .adapters.mongo_audit_log import MongoAuditLog
 from .adapters.mongo_exchanges import MongoExchangeRepository
 from .adapters.mongo_key_store import MongoKeyStore
@@ -13,12 +14,13 @@ from .adapters.mongo_procurations import MongoProcurationRepository
 from .adapters.mongo_situations import MongoSituationRepository
 from .clock import Clock, clock_for
 from .config import Settings
-from .service_layer.audit import AuditTrail
+from .service_layer.audit import AuditTrail, key_the_chain
 from .service_layer.custody import KeyCustodian
 from .service_layer.decisions import DecisionPoint
 from .service_layer.erasure import Eraser
 from .service_layer.exchanges import ExchangeBroker
 from .service_layer.expiry import ExpiryWatch, daily
+from .service_layer.key_migration import migrate_procurations
 from .service_layer.procurations import ProcurationRegistry
 
 
@@ -51,7 +53,13 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
     exchanges_repo = MongoExchangeRepository(runtime.collection("exchanges"))
     situations = MongoSituationRepository(runtime.collection("situations"))
     keys = MongoKeyStore(runtime.collection("data_keys"), runtime.collection("erased_persons"))
-    audit_log = MongoAuditLog(runtime.db["audit_log"])
+    audit_key = read_hex_key(settings.audit_key_path, "audit key (CII_AUDIT_KEY_FILE)")
+    audit_log = MongoAuditLog(runtime.db["audit_log"], audit_key)
+    checkpoints = KafkaCheckpoints(runtime.publisher, settings, audit_key, clock,
+                                   interval=settings.audit_checkpoint_seconds)
+    audit_log.on_head = checkpoints.head_changed
+    audit_log.latest_checkpoint = checkpoints.latest
+    audit_log.on_verified = checkpoints.unblock
     audit = AuditTrail(audit_log, clock)
     decisions = DecisionPoint(procurations, keys, audit, clock,
                               durable_decision_audit=settings.durable_decision_audit)
@@ -66,6 +74,16 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
         procurations=procurations, situations=situations, keys=keys)
     runtime.use_outbox(procurations.collection, exchanges_repo.collection, keys.erased)
     _prepare_storage(runtime, [procurations, exchanges_repo, situations, keys, audit_log])
+
+    async def migrate_keys() -> None:
+        await migrate_procurations(procurations, custodian)
+
+    async def anchor_audit_chain() -> None:
+        await key_the_chain(audit_log, audit)
+        await checkpoints.start(audit_log.stored_hash, await audit_log.head())
+
+    runtime.on_startup(anchor_audit_chain)
+    runtime.on_startup(migrate_keys)
     runtime.on_shutdown(audit_log.drain)
     _schedule(service)
     return service

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from cii_platform.security.keys import MASTER_KEY
+from cii_platform.security.keys import AUDIT_KEY, MASTER_KEY
 from cii_platform.settings import ServiceSettings, settings_config
 
 DAY_SECONDS = 24 * 3600
@@ -19,6 +19,10 @@ class Settings(ServiceSettings):
     mongodb_database: str = "cii_procuration"
 
     master_key_file: Path | None = Field(None, alias="CII_MASTER_KEY_FILE")
+    # The audit chain's HMAC key: a secret file like the master key, never in the store.
+    audit_key_file: Path | None = Field(None, alias="CII_AUDIT_KEY_FILE")
+    # Checkpoints of the audit chain are published at most this often (and at shutdown).
+    audit_checkpoint_seconds: float = 0.2
     # A request the provider never answers is denied to the requester (reason "timeout") after this delay.
     exchange_timeout_seconds: float = 7 * DAY_SECONDS
     exchange_timeout_check_seconds: float = 60.0
@@ -34,3 +38,7 @@ class Settings(ServiceSettings):
     @property
     def master_key_path(self) -> Path:
         return self.key_file(self.master_key_file, MASTER_KEY)
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.key_file(self.audit_key_file, AUDIT_KEY)

@@ -61,7 +61,7 @@ async def test_erasure_makes_a_previously_readable_section_unreadable(procuratio
     assert permitted.status_code == 200
     assert unseal(section, base64.b64decode(permitted.json()["key"]), context="situation:s-1") == {
         "diagnosis": "burn-out"}
-    assert denied.status_code == 403 and "requester_not_party" in denied.json()["detail"]
+    assert denied.status_code == 403 and "no_procuration" in denied.json()["detail"]
     assert people.status_code == 403 and not_officer.status_code == 403
     assert erased.status_code == 200 and erased.json()["erased"] is True
     assert after.status_code == 410 and reissue.status_code == 410

@@ -27,7 +27,7 @@ def _person_with(platform, **period) -> tuple[str, str]:
 
 @pytest.mark.parametrize(("requester", "category", "purpose", "period", "decision", "reason"), [
     ("CMS", "EMPLOYMENT", "TRO", {}, "PERMIT", "permitted"),
-    ("OAI", "EMPLOYMENT", "TRO", {}, "DENY", "requester_not_party"),
+    ("OAI", "EMPLOYMENT", "TRO", {}, "DENY", "no_procuration"),
     ("CMS", "HEALTH", "TRO", {}, "DENY", "category_not_covered"),
     ("CMS", "EMPLOYMENT", "MEDICAL_MANDATE", {}, "DENY", "purpose_not_covered"),
     ("CMS", "EMPLOYMENT", "TRO", {"valid_from": TODAY - timedelta(days=400),
@@ -37,7 +37,8 @@ def _person_with(platform, **period) -> tuple[str, str]:
 def test_decision_rules(procuration_platform, requester, category, purpose, period, decision, reason):
     avs, procuration_id = _person_with(procuration_platform, **period)
     answer = ask_decision(procuration_platform, requester, avs, category, purpose)
-    assert answer == {"decision": decision, "reason": reason, "procuration_id": procuration_id}
+    expected_id = None if reason == "no_procuration" else procuration_id  # a non-party learns nothing
+    assert answer == {"decision": decision, "reason": reason, "procuration_id": expected_id}
 
 
 def test_no_procuration_denies(procuration_platform):

@@ -44,7 +44,7 @@ async def test_local_decisions_follow_the_custodian_and_are_audited(procuration_
     async with running_local_decisions("measures", procuration_platform.infra.kafka_bootstrap, MEASURES_EVENTS,
                                        flush_seconds=0.1, catch_up_seconds=30) as point:
         assert await until_decided(point, "PERMIT", **ask) == "permitted"
-        assert point.decide(actor=ACTOR, **{**ask, "requester": "OAI"}).reason == "requester_not_party"
+        assert point.decide(actor=ACTOR, **{**ask, "requester": "OAI"}).reason == "no_procuration"
         with procuration_platform.client("procuration") as http:
             revoked = http.post(f"/api/v1/procurations/{procuration_id}/revoke",
                                 json={"revoked_on": date.today().isoformat(), "reason": "retrait"},
@@ -55,7 +55,7 @@ async def test_local_decisions_follow_the_custodian_and_are_audited(procuration_
         assert custodian["reason"] == "revoked"
     entries = await wait_for_local_decisions(procuration_platform, pseudonym, count=3)
     assert {(e["details"]["requester"], e["outcome"], e["details"]["reason"]) for e in entries} >= {
-        ("CMS", "PERMIT", "permitted"), ("OAI", "DENY", "requester_not_party"), ("CMS", "DENY", "revoked")}
+        ("CMS", "PERMIT", "permitted"), ("OAI", "DENY", "no_procuration"), ("CMS", "DENY", "revoked")}
     assert all(e["actor"]["subject"] == "user:cms-7" for e in entries)
     with procuration_platform.client("procuration") as http:
         verification = http.get("/api/v1/audit/verify", headers=bureau_headers(procuration_platform)).json()

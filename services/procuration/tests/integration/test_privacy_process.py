@@ -14,7 +14,7 @@ from cii_platform.contracts.internal_procuration import PERSON_ERASED
 from cii_platform.contracts.topics import MEASURES_EVENTS, PROCURATION_EVENTS, SIGNALEMENT_EVENTS, inbound, outbound
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader, inbound_event
 from procuration.testing import (
-    bureau_headers,
+    institution_headers,
     new_avs,
     new_id,
     procuration_payload,
@@ -83,7 +83,8 @@ async def test_no_collection_and_no_internal_topic_holds_personal_data_in_clear(
     async with TopicReader(bootstrap, PROCURATION_EVENTS, from_beginning=True) as internal:
         await internal.poll(2.0)
         published = str([r["value"] for r in internal.records])
-    async with httpx.AsyncClient(base_url=platform.url("procuration"), headers=bureau_headers(platform)) as http:
+    async with httpx.AsyncClient(base_url=platform.url("procuration"),
+                                 headers=institution_headers(platform, "ORP", "respondent")) as http:
         shown = (await http.get(f"/api/v1/procurations/{payload['procuration_id']}")).json()
     assert shown["person"]["last_name"] == name  # the identity is there, sealed
     for clear in (name, avs, avs.replace(".", ""), secret):

@@ -23,8 +23,11 @@ def test_recorded_procuration_reads_back_and_exports_as_fhir_consent(procuration
         officer = http.get(f"/api/v1/procurations/{pid}", headers=bureau_headers(procuration_platform)).json()
         fhir = http.get(f"/api/v1/procurations/{pid}?format=fhir", headers=bureau_headers(procuration_platform))
         stranger = http.get(f"/api/v1/procurations/{pid}", headers=institution_headers(procuration_platform, "OAI"))
+        recorder = http.get(f"/api/v1/procurations/{pid}", headers=institution_headers(
+            procuration_platform, "ORP", "field_worker")).json()
     assert officer["status"] == "ACTIVE" and officer["parties"] == ["CMS", "ORP"]
-    assert officer["person"]["last_name"] == "Rossier"  # unsealed for the cantonal officer, audited
+    assert officer["person"] is None  # the bureau is no party of this procuration: no identity (issue 12)
+    assert recorder["person"]["last_name"] == "Rossier"  # unsealed for the recording institution, audited
     consent = fhir.json()
     assert fhir.headers["content-type"].startswith("application/fhir+json")
     assert consent["resourceType"] == "Consent" and consent["status"] == "active"

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from cii_platform.consent.model import Status
-from cii_platform.consent.policy import decide, decide_exchange
+from cii_platform.consent.policy import DENY, Decision, Reason, decide, decide_exchange
 from procuration.testing import SAMPLE_TODAY, sample_procuration
 
 pytestmark = pytest.mark.unit
@@ -16,7 +16,7 @@ procuration = sample_procuration
 
 @pytest.mark.parametrize(("changes", "requester", "category", "purpose", "reason"), [
     ({}, "CMS", "EMPLOYMENT", "TRO", "permitted"),
-    ({}, "OAI", "EMPLOYMENT", "TRO", "requester_not_party"),
+    ({}, "OAI", "EMPLOYMENT", "TRO", "no_procuration"),
     ({}, "CMS", "HEALTH", "TRO", "category_not_covered"),
     ({}, "CMS", "EMPLOYMENT", "COACHING", "purpose_not_covered"),
     ({"valid_from": TODAY + timedelta(days=1)}, "CMS", "EMPLOYMENT", "TRO", "not_yet_valid"),
@@ -31,7 +31,7 @@ def test_each_rule(changes, requester, category, purpose, reason):
     decision = decide([procuration(**changes)], requester=requester, category=category, purpose=purpose,
                       today=TODAY)
     assert (decision.decision, decision.reason) == ("PERMIT" if reason == "permitted" else "DENY", reason)
-    assert decision.procuration_id == "p1"
+    assert decision.procuration_id == (None if reason == "no_procuration" else "p1")
 
 
 def test_no_procuration_and_any_permitting_procuration_wins():
@@ -70,3 +70,11 @@ def test_today_is_injectable():
     fixed.advance(31)
     assert fixed.today() == TODAY + timedelta(days=31)
     assert isinstance(clock_for(None), SystemClock)
+
+
+def test_a_non_party_gets_the_same_answer_whether_or_not_the_person_has_a_procuration():
+    """No procuration id, no reason that tells a procuration exists (revoked, expired or in force)."""
+    none = decide([], requester="OAI", category="EMPLOYMENT", purpose="TRO", today=TODAY)
+    for changes in ({}, {"status": Status.REVOKED}, {"valid_until": TODAY - timedelta(days=1)}):
+        some = decide([procuration(**changes)], requester="OAI", category="EMPLOYMENT", purpose="TRO", today=TODAY)
+        assert some == none == Decision(DENY, Reason.NO_PROCURATION, None)

@@ -20,6 +20,7 @@ from .adapters.mongo_repository import (
 from .config import Settings
 from .entrypoints.kafka.subscribers import register_subscribers
 from .service_layer.intake import SignalementIntake
+from .service_layer.key_migration import migration_loop
 from .service_layer.personal_data import PersonalData
 from .service_layer.ports import (
     Clock,
@@ -85,5 +86,6 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
     runtime.on_startup(situations.create_indexes)
     runtime.on_startup(read_log.create_indexes)
     runtime.on_startup(grants.create_indexes)
+    runtime.run_in_background("key-migration", migration_loop(situations.collection, custody))
     register_subscribers(runtime, service)
     return service

@@ -113,7 +113,7 @@ async def test_a_co_following_institution_reads_only_under_a_procuration(
         assert read.json()["person"]["last_name"] == "Rey-Zufferey" and read.json()["person_access"] == "GRANTED"
         listed = lambda: {i["id"] for i in http.get(API, params={"limit": 500}).json()["items"]}  # noqa: E731
         await eventually(lambda: situation_id in listed())
-    reads = list(store(signalement_platform).read_log.find({"situation_id": situation_id}))
+    reads = list(store(signalement_platform).read_log.find({"situation_id": situation_id}).sort("at", 1))
     assert [(r["institution"], r["outcome"]) for r in reads] == [("CMS", "DENIED"), ("CMS", "GRANTED")]
 
 

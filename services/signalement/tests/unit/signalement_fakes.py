@@ -160,22 +160,13 @@ class InMemoryReadLog:
         self.entries.append(dict(entry))
 
 
-class BureauControlledKeyCustody(FakeKeyCustody):
-    """The key API's rule: the bureau is a controller of every key (docs/platform-library.md)."""
-
-    async def data_key(self, person_pseudonym: str, category: str, *, controller: str) -> tuple[str, bytes]:
-        key_id, key = await super().data_key(person_pseudonym, category, controller=controller)
-        self.controllers[key_id].add("BUREAU")
-        return key_id, key
-
-
 class Fixture:
     def __init__(self) -> None:
         self.situations = InMemorySituationRepository()
         self.transitions = InMemoryTransitionRepository()
         self.read_log = InMemoryReadLog()
         self.grants = InMemoryProcurationGrants()
-        self.custody = BureauControlledKeyCustody()
+        self.custody = FakeKeyCustody()
         self.clock = FixedClock()
         self.pseudonymizer = Pseudonymizer(b"k" * 32)
         self.service: SignalementService = build_service(

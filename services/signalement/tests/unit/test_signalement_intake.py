@@ -37,7 +37,7 @@ async def test_an_announcement_is_stored_with_computed_fields_and_sealed_identit
     # Hyphenated names: base64 ciphertext can never contain them by chance.
     for secret in ("Rey-Zufferey", "Anne-Lise", avs(1), "lives alone", "1985-04-02"):
         assert secret not in clear
-    assert "ORP" in fixture.custody.controllers[stored["sealed"]["IDENTITY"]["key_id"]]
+    assert stored["sealed"]["IDENTITY"]["key_id"].endswith("/IDENTITY/ORP")  # the announcer's own key
     [event] = fixture.situations.events(SITUATION_RECORDED)
     assert event["event"]["data"]["situation_id"] == situation_id and event["key"] == situation_id
 

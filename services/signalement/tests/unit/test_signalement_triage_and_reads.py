@@ -90,15 +90,21 @@ async def test_a_rejected_situation_is_not_opened_by_a_measure() -> None:
     assert fixture.situations.documents[situation_id]["status"] == "TRIAGED"
 
 
-async def test_the_announcer_and_the_coordinator_read_the_person_and_every_read_is_logged() -> None:
+async def test_the_announcer_reads_the_person_the_coordinator_only_under_a_procuration() -> None:
     fixture = Fixture()
     situation_id = await announced(fixture)
-    for reader in (principal("ORP", "respondent"), SION_COORDINATOR):
-        read = await fixture.service.views.get(reader, situation_id)
-        assert read.opened.access == "GRANTED"
-        assert read.opened.sections["IDENTITY"]["last_name"] == "Rey-Zufferey"
-        assert read.opened.sections["SOCIAL"]["summary"] == "lives alone"
-    assert [e["institution"] for e in fixture.read_log.entries] == ["ORP", "BUREAU"]
+    read = await fixture.service.views.get(principal("ORP", "respondent"), situation_id)
+    assert read.opened.access == "GRANTED"
+    assert read.opened.sections["IDENTITY"]["last_name"] == "Rey-Zufferey"
+    assert read.opened.sections["SOCIAL"]["summary"] == "lives alone"
+    without = await fixture.service.views.get(SION_COORDINATOR, situation_id)
+    assert without.opened.access == "DENIED" and without.opened.sections == {}
+    assert without.situation["region"] == "SION"  # the bureau triages on the pseudonymised facts
+    for section in fixture.situations.documents[situation_id]["sealed"].values():
+        fixture.custody.permitted.add((section["key_id"], "BUREAU"))  # the CII procuration names the bureau
+    granted = await fixture.service.views.get(SION_COORDINATOR, situation_id)
+    assert granted.opened.access == "GRANTED" and granted.opened.sections["SOCIAL"]["summary"] == "lives alone"
+    assert [e["institution"] for e in fixture.read_log.entries] == ["ORP", "BUREAU", "BUREAU"]
     assert {r.institution for r in fixture.custody.releases} == {"ORP", "BUREAU"}
 
 

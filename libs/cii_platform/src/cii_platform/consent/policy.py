@@ -2,7 +2,8 @@
 
 PERMIT when one of the person's procurations is in force on `today`, names the requester as a party
 and covers the category and the purpose. Otherwise DENY with the reason that concerns the requester
-most closely (its most relevant procuration's first failing check).
+most closely (its most relevant procuration's first failing check). A requester that no procuration of
+the person names learns nothing: `no_procuration` without an id, exactly as for a person without any.
 """
 
 from collections.abc import Iterable
@@ -76,6 +77,8 @@ def decide(procurations: Iterable[Procuration], *, requester: str, category: str
         if first_failure(procuration, requester, category, purpose, today) is None:
             return Decision(PERMIT, Reason.PERMITTED, procuration.procuration_id)
     closest = max(candidates, key=lambda p: _relevance(p, requester, today))
+    if requester not in closest.parties:  # a non-party: the same answer as for a person without procuration
+        return Decision(DENY, Reason.NO_PROCURATION, None)
     reason = first_failure(closest, requester, category, purpose, today) or Reason.NO_PROCURATION
     return Decision(DENY, reason, closest.procuration_id)
 

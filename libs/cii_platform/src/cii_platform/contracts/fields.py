@@ -19,6 +19,18 @@ def _check_institution(code: str, info: ValidationInfo) -> str:
 InstitutionCode = Annotated[
     str, Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$"), AfterValidator(_check_institution)
 ]
+# The CII bureau is a party of the CII procuration like the institutions (it reads identity and free text
+# only under it): a procuration's parties are institution codes or BUREAU.
+BUREAU_PARTY = "BUREAU"
+
+
+def _check_party(code: str, info: ValidationInfo) -> str:
+    return code if code == BUREAU_PARTY else _check_institution(code, info)
+
+
+PartyCode = Annotated[
+    str, Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$"), AfterValidator(_check_party)
+]
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:/-]+$")]

@@ -10,6 +10,8 @@ PROCURATION_SUPERSEDED = "ch.vs.cii.internal.procuration.superseded.v1"
 PROCURATION_EXPIRING = "ch.vs.cii.procuration.expiring.v1"
 PROCURATION_EXPIRED = "ch.vs.cii.procuration.expired.v1"
 PERSON_ERASED = "ch.vs.cii.internal.person.erased.v1"
+AUDIT_CHECKPOINT = "ch.vs.cii.internal.audit.checkpoint.v1"
+AUDIT_CHECKPOINT_KEY = "audit-chain"  # every checkpoint on one partition, in order
 
 
 class ProcurationRecorded(InternalEvent):
@@ -47,6 +49,16 @@ class PersonErased(InternalEvent):
     erased_at: datetime
 
 
+class AuditCheckpoint(InternalEvent):
+    """The audit chain's length and head hash, signed with the audit key: the anchor of the chain outside
+    the store (GET /api/v1/audit/verify checks the store against the latest one)."""
+
+    entries: int
+    head_hash: str
+    at: str
+    signature: str
+
+
 # The catalog of the AsyncAPI document (contracts.catalog).
 EVENTS: dict[str, type[InternalEvent]] = {
     PROCURATION_RECORDED: ProcurationRecorded,
@@ -55,5 +67,6 @@ EVENTS: dict[str, type[InternalEvent]] = {
     PROCURATION_EXPIRING: ProcurationStatusEvent,
     PROCURATION_EXPIRED: ProcurationStatusEvent,
     PERSON_ERASED: PersonErased,
+    AUDIT_CHECKPOINT: AuditCheckpoint,
 }
 

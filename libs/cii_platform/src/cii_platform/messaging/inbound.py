@@ -42,18 +42,50 @@ class Accepted:
 
 
 InboundHandler = Callable[[InboundCommand], Awaitable[Accepted]]
+# Deeper JSON is no CloudEvent of the contract (its payloads nest a few levels): refused before parsing,
+# so that no parser, validator or serializer ever recurses on it.
+MAX_JSON_DEPTH = 32
 
 
 class Rejection(Exception):
-    def __init__(self, event_id: str | None, event_type: str | None, errors: list[FieldError]) -> None:
+    def __init__(self, event_id: str | None, event_type: str | None, errors: list[FieldError],
+                 document: dict[str, Any] | None = None) -> None:
         self.event_id, self.event_type, self.errors = event_id, event_type, errors
+        self.document = document  # the parsed event, when it was readable (for the refusal's audit)
         super().__init__(errors)
+
+
+# Told of every refusal of a type the service owns, before its answer (e.g. to audit who tried what).
+RefusalHook = Callable[[str, Rejection], Awaitable[None]]
+
+
+def json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """True when brackets nest deeper than `limit` outside strings: one linear pass, no recursion."""
+    depth, in_string, escaped = 0, False, False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False
 
 
 class InboundGateway:
     def __init__(self, service: str, handlers: dict[str, InboundHandler], *, publisher: EventPublisher,
                  inbox: Inbox, runner: ReliableRunner, known_institutions: Callable[[], set[str]],
-                 max_message_bytes: int, owns_envelope: bool = False) -> None:
+                 max_message_bytes: int, owns_envelope: bool = False,
+                 on_refused: RefusalHook | None = None) -> None:
         self._service = service
         self._handlers = handlers
         self._publisher = publisher
@@ -62,6 +94,7 @@ class InboundGateway:
         self._known_institutions = known_institutions
         self._max_bytes = max_message_bytes
         self._owns_envelope = owns_envelope
+        self._on_refused = on_refused
 
     async def handle_record(self, record: RecordInfo) -> None:
         await self._runner.run(record, lambda: self._process(record))
@@ -71,6 +104,8 @@ class InboundGateway:
         try:
             event, payload = self._read(record, institution)
         except Rejection as rejection:
+            if rejection.event_type in self._handlers and self._on_refused is not None:
+                await self._on_refused(institution, rejection)
             if rejection.event_type in self._handlers or (self._owns_envelope and not self._claimed(rejection)):
                 await self._answer_rejection(institution, record, rejection)
             return
@@ -86,9 +121,11 @@ class InboundGateway:
         if len(record.value) > self._max_bytes:
             raise Rejection(None, None, [error("", f"message of {len(record.value)} bytes exceeds the limit "
                                                    f"of {self._max_bytes} bytes")])
+        if json_depth_exceeds(record.value, MAX_JSON_DEPTH):
+            raise Rejection(None, None, [error("", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")])
         try:
             document = json.loads(record.value)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise Rejection(None, None, [error("", f"malformed JSON: {exc}")]) from exc
         if not isinstance(document, dict):
             raise Rejection(None, None, [error("", "the record value must be a JSON object (a CloudEvent)")])
@@ -102,18 +139,18 @@ class InboundGateway:
         try:
             event = CloudEvent.model_validate(document)
         except ValidationError as exc:
-            raise Rejection(event_id, event_type, field_errors(exc)) from exc
+            raise Rejection(event_id, event_type, field_errors(exc), document) from exc
         if event.source != institution_source(institution):
             raise Rejection(event.id, event.type, [error(
-                "source", f"must be {institution_source(institution)} on this topic, not {event.source}")])
-        return event, self._validate_payload(event)
+                "source", f"must be {institution_source(institution)} on this topic, not {event.source}")], document)
+        return event, self._validate_payload(event, document)
 
-    def _validate_payload(self, event: CloudEvent) -> Payload:
+    def _validate_payload(self, event: CloudEvent, document: dict[str, Any]) -> Payload:
         model = INBOUND_PAYLOADS[event.type]
         try:
             return model.model_validate(event.data, context={KNOWN_INSTITUTIONS: self._known_institutions()})
         except ValidationError as exc:
-            raise Rejection(event.id, event.type, field_errors(exc, "data")) from exc
+            raise Rejection(event.id, event.type, field_errors(exc, "data"), document) from exc
 
     async def _apply(self, institution: str, event: CloudEvent, payload: Any, record: RecordInfo) -> None:
         inbox_key = Inbox.key(self._service, event.source, event.id)

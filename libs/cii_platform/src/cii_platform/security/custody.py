@@ -1,10 +1,16 @@
 """Client side of key custody: the procuration service holds every data key (wrapped by the master key).
 
-- `data_key` gives the controller (the institution whose data it is, or the bureau that received it)
-  the key to seal a person's section of one category, creating it on first use.
-- `release` unwraps a key for an institution acting for a purpose: granted only when the procuration
-  decision is PERMIT (or the institution is a controller); every call is audited by the custodian.
-After erasure both answer `KeyErased`: the sealed copies everywhere are unreadable.
+One data key per (person, category, controlling institution): `{pseudonym}/{category}/{controller}`.
+- `data_key` gives the controller (the institution that sends the data: the announcer, the bureau for
+  what the bureau writes) its own key to seal a person's section of one category, created on first use.
+- `release` unwraps a key for an institution acting for a purpose: to the key's own controller, or to
+  anybody else (the bureau included) only when the procuration decision, taken at that moment, is
+  PERMIT; every call is audited by the custodian. A second institution announcing the same person gets
+  its own key, never the first one's: the rule holds by construction.
+- Keys of the former layout (`{pseudonym}/{category}`, shared by every announcer) have no controller:
+  they are released only under a PERMIT; `migrate` lets a service re-seal its stored sections under the
+  new keys once (see `reseal_legacy`).
+After erasure every call answers `KeyErased`: the sealed copies everywhere are unreadable.
 """
 
 import base64
@@ -14,7 +20,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from .crypto import new_data_key
+from .crypto import SealedSection, new_data_key, seal, unseal
 from .tokens import ServiceCredentials
 
 
@@ -28,8 +34,25 @@ class KeyErased(Exception):
     pass
 
 
-def key_id_for(person_pseudonym: str, category: str) -> str:
-    return f"{person_pseudonym}/{category}"
+def key_id_for(person_pseudonym: str, category: str, controller: str) -> str:
+    return f"{person_pseudonym}/{category}/{controller}"
+
+
+@dataclass(frozen=True)
+class KeyId:
+    person_pseudonym: str
+    category: str
+    controller: str | None  # None: a shared key of the former layout (released only under a PERMIT)
+
+
+def parse_key_id(key_id: str) -> KeyId:
+    person, _, rest = key_id.partition("/")
+    category, _, controller = rest.partition("/")
+    return KeyId(person, category, controller or None)
+
+
+def is_legacy_key_id(key_id: str) -> bool:
+    return parse_key_id(key_id).controller is None
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,19 @@ class KeyCustody(Protocol):
     async def data_key(self, person_pseudonym: str, category: str, *, controller: str) -> tuple[str, bytes]: ...
 
     async def release(self, request: ReleaseRequest) -> bytes: ...
+
+    async def migrate(self, legacy_key_id: str, *, controller: str) -> tuple[bytes, str, bytes]: ...
+
+
+async def reseal_legacy(custody: KeyCustody, section: dict[str, Any], *, controller: str,
+                        context: str) -> dict[str, Any] | None:
+    """A section sealed under a shared key of the former layout, sealed again under its controller's own
+    key (None when it already is, so callers can skip the write: the migration is idempotent)."""
+    sealed = SealedSection.model_validate(section)
+    if not is_legacy_key_id(sealed.key_id):
+        return None
+    legacy_key, key_id, key = await custody.migrate(sealed.key_id, controller=controller)
+    return seal(unseal(sealed, legacy_key, context=context), key, key_id, context=context).model_dump()
 
 
 class HttpKeyCustody:
@@ -90,6 +126,12 @@ class HttpKeyCustody:
             "actor": request.actor, "resource": request.resource})
         return base64.b64decode(response.json()["key"])
 
+    async def migrate(self, legacy_key_id: str, *, controller: str) -> tuple[bytes, str, bytes]:
+        response = await self._post("/internal/v1/keys/migrate", {"key_id": legacy_key_id,
+                                                                   "controller": controller})
+        body = response.json()
+        return base64.b64decode(body["legacy_key"]), body["key_id"], base64.b64decode(body["key"])
+
     def forget(self, person_pseudonym: str) -> None:
         """Drop cached keys of an erased person at once."""
         for cache_key in [k for k in self._cache if k[0] == person_pseudonym]:
@@ -97,11 +139,11 @@ class HttpKeyCustody:
 
 
 class FakeKeyCustody:
-    """In-memory custody for unit tests: controllers get their keys, others only when `permit` says so."""
+    """In-memory custody for unit tests, with the custodian's rule: a key goes to its controller, to
+    others only when `permitted` holds (key_id, institution)."""
 
     def __init__(self) -> None:
         self.keys: dict[str, bytes] = {}
-        self.controllers: dict[str, set[str]] = {}
         self.permitted: set[tuple[str, str]] = set()  # (key_id, institution)
         self.erased: set[str] = set()
         self.releases: list[ReleaseRequest] = []
@@ -109,16 +151,20 @@ class FakeKeyCustody:
     async def data_key(self, person_pseudonym: str, category: str, *, controller: str) -> tuple[str, bytes]:
         if person_pseudonym in self.erased:
             raise KeyErased(person_pseudonym)
-        key_id = key_id_for(person_pseudonym, category)
+        key_id = key_id_for(person_pseudonym, category, controller)
         self.keys.setdefault(key_id, new_data_key())
-        self.controllers.setdefault(key_id, set()).add(controller)
         return key_id, self.keys[key_id]
 
     async def release(self, request: ReleaseRequest) -> bytes:
         self.releases.append(request)
-        if request.key_id.split("/")[0] in self.erased or request.key_id not in self.keys:
+        if parse_key_id(request.key_id).person_pseudonym in self.erased or request.key_id not in self.keys:
             raise KeyErased(request.key_id)
-        allowed = request.institution in self.controllers.get(request.key_id, set())
+        allowed = request.institution == parse_key_id(request.key_id).controller
         if not allowed and (request.key_id, request.institution) not in self.permitted:
             raise KeyReleaseDenied("no procuration permits this release")
         return self.keys[request.key_id]
+
+    async def migrate(self, legacy_key_id: str, *, controller: str) -> tuple[bytes, str, bytes]:
+        legacy = parse_key_id(legacy_key_id)
+        key_id, key = await self.data_key(legacy.person_pseudonym, legacy.category, controller=controller)
+        return self.keys[legacy_key_id], key_id, key

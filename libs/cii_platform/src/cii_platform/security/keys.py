@@ -14,6 +14,7 @@ JWT_PRIVATE = "jwt-private.pem"
 JWT_PUBLIC = "jwt-public.pem"
 PSEUDONYM_KEY = "pseudonym.key"
 MASTER_KEY = "master.key"
+AUDIT_KEY = "audit.key"  # the audit chain's HMAC key (procuration)
 
 
 class MissingSecretError(RuntimeError):
@@ -37,7 +38,7 @@ def init_local_keys(keys_dir: Path) -> list[Path]:
         (keys_dir / JWT_PUBLIC).write_bytes(private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
         created += [keys_dir / JWT_PRIVATE, keys_dir / JWT_PUBLIC]
-    for name in (PSEUDONYM_KEY, MASTER_KEY):
+    for name in (PSEUDONYM_KEY, MASTER_KEY, AUDIT_KEY):
         if not (keys_dir / name).exists():
             _write_secret(keys_dir / name, secrets.token_hex(32).encode())
             created.append(keys_dir / name)

@@ -86,6 +86,10 @@ class LocalInfra:
         self.run("stop")
 
 
+# A loaded machine (a CI runner shared with other jobs) may need longer to start a service.
+READY_SECONDS = float(os.environ.get("CII_TEST_READY_SECONDS", "60"))
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -106,7 +110,8 @@ class ServiceProcess:
         self.process = subprocess.Popen([sys.executable, "-m", self.name], env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, cwd=REPO_ROOT)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
+        timeout = READY_SECONDS if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
@@ -181,10 +186,14 @@ class LocalPlatform:
             init_local_keys(self.infra.data_dir / "keys")
             self.infra.start()
         self._users += 1
-        for name in names:
-            self.start_service(name, wait=False)
-        for name in names:
-            self.services[name].wait_ready()
+        try:
+            for name in names:
+                self.start_service(name, wait=False)
+            for name in names:
+                self.services[name].wait_ready()
+        except BaseException:
+            self.stop()  # a service that never got ready: nothing started here is left running
+            raise
 
     def start_service(self, name: str, *, wait: bool = True) -> ServiceProcess:
         if name not in self.services:

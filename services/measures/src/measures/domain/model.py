@@ -62,7 +62,9 @@ class SituationRef(BaseModel):
 
 class Participant(BaseModel):
     institution: str
-    person_name: str | None = None
+    # A staff member's name is personal data: sealed like every other (a clear str is a record written
+    # before it was, sealed by the start-up migration).
+    person_name: SealedSection | str | None = None
     role: str | None = None
 
 

@@ -42,7 +42,7 @@ async def sign_contract(ctx: ServiceContext, measure_id: str, cmd: commands.Sign
     objectives = []
     for objective in cmd.objectives:
         objective_id = cm.new_objective_id()
-        text = await ctx.sealer.seal_text(objective.text, measure.situation.person_pseudonym,
+        text = await ctx.sealer.seal_text(principal.institution, objective.text, measure.situation.person_pseudonym,
                                           f"{measure.id}/objective/{objective_id}")
         objectives.append(Objective(id=objective_id, text=text, deadline=objective.deadline,
                                     responsible_institution=objective.responsible_institution))
@@ -63,7 +63,7 @@ async def log_meeting(ctx: ServiceContext, measure_id: str, cmd: commands.LogMee
                       principal: Principal) -> Meeting:
     measure = await _managed_measure(ctx, measure_id, principal)
     meeting_id = cm.new_meeting_id()
-    minutes = await ctx.sealer.seal_text(cmd.minutes, measure.situation.person_pseudonym,
+    minutes = await ctx.sealer.seal_text(principal.institution, cmd.minutes, measure.situation.person_pseudonym,
                                          f"{measure.id}/minutes/{meeting_id}")
     meeting = cm.log_meeting(measure, cmd.held_on, minutes, meeting_id)
     await ctx.save(measure)

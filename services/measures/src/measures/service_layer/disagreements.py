@@ -21,7 +21,7 @@ async def raise_disagreement(ctx: ServiceContext, measure_id: str, cmd: commands
     if cmd.raised_on < measure.requested_on:
         raise DomainValidationError([error("raised_on", "must not be before the measure was requested")])
     disagreement_id = f"d-{uuid.uuid4().hex}"
-    reason = await ctx.sealer.seal_text(cmd.reason, measure.situation.person_pseudonym,
+    reason = await ctx.sealer.seal_text(principal.institution, cmd.reason, measure.situation.person_pseudonym,
                                         f"{measure.id}/disagreement/{disagreement_id}")
     payload = events.DisagreementRaised(disagreement_id=disagreement_id, measure_id=measure.id,
                                         situation_id=measure.situation_id, raised_by=principal.institution,

@@ -3,8 +3,10 @@
 import asyncio
 import time
 from datetime import date
+from typing import Any
 
-from cii_platform.contracts.codes import BUREAU, MeasureType
+from cii_platform.contracts.codes import BUREAU, MeasureType, Purpose
+from cii_platform.security.crypto import SealedSection
 from cii_platform.security.tokens import Principal
 from cii_platform.validation import DomainValidationError, error
 
@@ -71,9 +73,33 @@ async def schedule_measure(ctx: ServiceContext, measure_id: str, cmd: commands.S
               for i, p in enumerate(cmd.participants) if not ctx.known_institution(p.institution)]
     if errors:
         raise DomainValidationError(errors)
-    measure.schedule(cmd.date, [Participant(**p.model_dump()) for p in cmd.participants])
+    participants = [Participant(institution=p.institution, role=p.role, person_name=await ctx.sealer.seal_text(
+        principal.institution, p.person_name, measure.situation.person_pseudonym, participant_context(measure.id, i)))
+        for i, p in enumerate(cmd.participants)]
+    measure.schedule(cmd.date, participants)
     await ctx.save(measure)
     return measure
+
+
+def participant_context(measure_id: str, index: int) -> str:
+    return f"{measure_id}/participants/{index}"
+
+
+async def read_participants(ctx: ServiceContext, measure_id: str, principal: Principal) -> list[dict[str, Any]]:
+    """The participants with their names where the custodian releases them to the caller (the
+    institution that wrote them, or another under a procuration); every read audited."""
+    measure, _ = await ctx.visible_measure(measure_id, principal)
+    shown = []
+    for index, participant in enumerate(measure.participants):
+        name = None
+        if isinstance(participant.person_name, SealedSection):
+            context = participant_context(measure.id, index)
+            name = await ctx.sealer.unseal_text(participant.person_name, principal,
+                                                purpose=Purpose.CII_COORDINATION, context=context)
+            await ctx.audit(principal, "read_participant", context, granted=name is not None)
+        shown.append({"institution": participant.institution, "role": participant.role, "person_name": name,
+                      "person_name_recorded": participant.person_name is not None})
+    return shown
 
 
 async def hold_measure(ctx: ServiceContext, measure_id: str, cmd: commands.HoldMeasure,
@@ -81,7 +107,7 @@ async def hold_measure(ctx: ServiceContext, measure_id: str, cmd: commands.HoldM
     measure, _ = await ctx.visible_measure(measure_id, principal)
     outcome = None
     if cmd.outcome is not None:
-        notes = await ctx.sealer.seal_text(cmd.outcome.notes, measure.situation.person_pseudonym,
+        notes = await ctx.sealer.seal_text(principal.institution, cmd.outcome.notes, measure.situation.person_pseudonym,
                                            f"{measure.id}/outcome")
         outcome = Outcome(recommended_measure=cmd.outcome.recommended_measure, notes=notes)
     follow_up = measure.hold(cmd.held_on, outcome, variable_cost=ctx.variable_cost(measure.type))
@@ -125,7 +151,7 @@ def _origin_held_on(measure: Measure, situation_measures: list[Measure], started
 async def close_measure(ctx: ServiceContext, measure_id: str, cmd: commands.CloseMeasure,
                         principal: Principal) -> Measure:
     measure, _ = await ctx.visible_measure(measure_id, principal)
-    report = await ctx.sealer.seal_text(cmd.final_report, measure.situation.person_pseudonym,
+    report = await ctx.sealer.seal_text(principal.institution, cmd.final_report, measure.situation.person_pseudonym,
                                         f"{measure.id}/final_report")
     measure.close(cmd.closed_on, cmd.reinsertion, report, letter_language_for(measure.situation.region, cmd.language))
     await ctx.save(measure)

@@ -1,11 +1,12 @@
 """Free text about a person (minutes, final report, outcome notes, objectives) is sealed at once.
 
-Keys come from the custodian (the procuration service): the bureau is a controller of every person's
-keys, so this service seals as BUREAU; reading back releases the key for the caller's institution and
-purpose, which the custodian grants only under a procuration (or to a controller), and audits.
+Keys come from the custodian (the procuration service): each text is sealed under the key of the
+institution that wrote it (its controller); reading back releases the key for the caller's institution
+and purpose, which the custodian grants to that controller, or to anybody else (the bureau included)
+only under a PERMIT of the person's procuration, and audits.
 """
 
-from cii_platform.contracts.codes import BUREAU, DataCategory, Purpose
+from cii_platform.contracts.codes import DataCategory, Purpose
 from cii_platform.security.crypto import SealedSection, seal, unseal
 from cii_platform.security.custody import KeyCustody, KeyReleaseDenied, ReleaseRequest
 from cii_platform.security.tokens import Principal
@@ -17,10 +18,11 @@ class Sealer:
     def __init__(self, custody: KeyCustody) -> None:
         self.custody = custody
 
-    async def seal_text(self, text: str | None, person_pseudonym: str, context: str) -> SealedSection | None:
+    async def seal_text(self, controller: str, text: str | None, person_pseudonym: str,
+                        context: str) -> SealedSection | None:
         if text is None:
             return None
-        key_id, key = await self.custody.data_key(person_pseudonym, FREE_TEXT_CATEGORY, controller=BUREAU)
+        key_id, key = await self.custody.data_key(person_pseudonym, FREE_TEXT_CATEGORY, controller=controller)
         return seal({"text": text}, key, key_id, context=context)
 
     async def unseal_text(self, section: SealedSection, principal: Principal, *, purpose: Purpose,

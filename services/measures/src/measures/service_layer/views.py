@@ -13,6 +13,8 @@ from .context import ServiceContext
 def measure_view(measure: Measure) -> dict[str, Any]:
     data = measure.model_dump(mode="json", exclude={"final_report", "outcome", "meetings", "contract", "situation",
                                                      "version"})
+    data["participants"] = [{"institution": p.institution, "role": p.role,
+                             "person_name_recorded": p.person_name is not None} for p in measure.participants]
     data["person_pseudonym"] = measure.situation.person_pseudonym
     data["region"] = measure.situation.region
     data["announced_by"] = measure.situation.institution

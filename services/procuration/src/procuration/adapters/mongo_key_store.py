@@ -35,11 +35,6 @@ class MongoKeyStore:
         except DuplicateKeyError:
             return False
 
-    async def add_controller(self, key_id: str, controller: str) -> None:
-        # `$ne` on an array filter + `$push`: works on FerretDB v1 (docs/conventions.md), no duplicates.
-        await self.keys.update_one({"_id": key_id, "controllers": {"$ne": controller}},
-                                   {"$push": {"controllers": controller}})
-
     async def rewrap(self, key_id: str, old_wrapped: str, new_wrapped: str, fingerprint: str) -> bool:
         result = await self.keys.update_one({"_id": key_id, "wrapped": old_wrapped},
                                             {"$set": {"wrapped": new_wrapped, "master_fingerprint": fingerprint}})
@@ -47,6 +42,9 @@ class MongoKeyStore:
 
     def all_keys(self) -> AsyncIterator[Document]:
         return self.keys.find({})
+
+    async def has_keys(self, person_pseudonym: str) -> bool:
+        return await self.keys.find_one({"person_pseudonym": person_pseudonym}, {"_id": 1}) is not None
 
     async def destroy_person(self, person_pseudonym: str) -> int:
         result = await self.keys.delete_many({"person_pseudonym": person_pseudonym})

@@ -36,6 +36,9 @@ class MongoSituationRepository:
             await self.collection.update_one({"_id": situation_id, "open": {"$ne": False}},
                                              {"$set": {"open": True}}, upsert=True)
 
+    async def knows_person(self, person_pseudonym: str) -> bool:
+        return await self.collection.find_one({"person_pseudonym": person_pseudonym}, {"_id": 1}) is not None
+
     async def persons_with_open_situations(self) -> set[str]:
         cursor = self.collection.find({"open": True, "person_pseudonym": {"$exists": True}},
                                       {"person_pseudonym": 1})

@@ -11,6 +11,8 @@ from ..domain.audit_chain import Verification
 class AuditStore(Protocol):
     async def append(self, entry: dict[str, Any], *, durable: bool = True) -> int: ...
 
+    async def tail_is_keyed(self) -> bool: ...
+
     async def verify(self) -> Verification: ...
 
     def for_person(self, person_pseudonym: str) -> AsyncIterator[dict[str, Any]]: ...
@@ -20,6 +22,7 @@ class Action:
     DECISION = "decision"
     KEY_ISSUE = "key.issue"
     KEY_RELEASE = "key.release"
+    KEY_MIGRATE = "key.migrate"
     EXCHANGE_REQUESTED = "exchange.requested"
     EXCHANGE_FULFIL = "exchange.fulfil"
     EXCHANGE_DENIED = "exchange.denied"
@@ -29,6 +32,8 @@ class Action:
     PROCURATION_READ = "procuration.read"
     PERSON_ERASED = "person.erased"
     ACCESS_REPORT = "person.access_report"
+    CHAIN_KEYED = "audit.chain_keyed"
+    REFUSED = "request.refused"  # refused before any decision: wrong caller, spoofed sender, wrong provider
     READ = "personal_data.read"
 
 
@@ -70,3 +75,11 @@ class AuditTrail:
 
     async def about(self, person_pseudonym: str) -> list[dict[str, Any]]:
         return [entry async for entry in self._store.for_person(person_pseudonym)]
+
+
+async def key_the_chain(store: AuditStore, trail: AuditTrail) -> None:
+    """Start-up migration: a log written before the chain was keyed gets one keyed entry on top, whose
+    MAC pins the former entries' head (idempotent: nothing to do once the tail is keyed)."""
+    if not await store.tail_is_keyed():
+        await trail.record(AuditEvent(actor=system_actor("audit-key"), action=Action.CHAIN_KEYED,
+                                      person_pseudonym=None, outcome="KEYED"))

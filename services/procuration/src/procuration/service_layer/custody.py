@@ -1,12 +1,23 @@
-"""The key custodian: data keys per (person, category), wrapped by the master key; released to the
-controllers of the data, or to an institution only on a PERMIT decision; every release audited."""
+"""The key custodian: one data key per (person, category, controlling institution), wrapped by the master
+key; released to its controller, or to any other institution (the bureau included) only on a PERMIT
+decision taken at the time of the release; every issue, release and migration audited.
+
+Keys of the former layout (`{person}/{category}`, shared by every institution that announced the
+person) have no controller any more: they are released only on a PERMIT, and `migrate` hands one, once
+per stored section, to a platform service re-sealing that section under its controller's own key."""
 
 import hashlib
 from typing import Any
 
 from cii_platform.contracts.codes import BUREAU
 from cii_platform.security.crypto import new_data_key, unwrap_key, wrap_key
-from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest, key_id_for
+from cii_platform.security.custody import (
+    KeyErased,
+    KeyReleaseDenied,
+    ReleaseRequest,
+    key_id_for,
+    parse_key_id,
+)
 
 from ..adapters.mongo_key_store import MongoKeyStore
 from ..clock import Clock
@@ -24,8 +35,16 @@ def master_fingerprint(master_key: bytes) -> str:
 
 
 def person_of(key_id: str) -> tuple[str, str]:
-    person, _, category = key_id.partition("/")
-    return person, category
+    parsed = parse_key_id(key_id)
+    return parsed.person_pseudonym, parsed.category
+
+
+def controller_of(document: dict[str, Any]) -> str | None:
+    """The one institution a key is released to without a decision (None for a former shared key)."""
+    parsed = parse_key_id(str(document["_id"]))
+    if parsed.controller is None or document.get("controller") != parsed.controller:
+        return None
+    return parsed.controller
 
 
 class KeyCustodian:
@@ -43,20 +62,18 @@ class KeyCustodian:
         """The controller's key for a person's category, created on first use."""
         if await self._store.is_erased(person_pseudonym):
             raise KeyErased(person_pseudonym)
-        key_id = key_id_for(person_pseudonym, category)
+        key_id = key_id_for(person_pseudonym, category, controller)
         document = await self._store.get(key_id)
         if document is None:
             await self._store.create({
                 "_id": key_id, "person_pseudonym": person_pseudonym, "category": category,
                 "wrapped": wrap_key(new_data_key(), self._master_key, key_id=key_id),
-                "master_fingerprint": self._fingerprint, "controllers": [controller],
+                "master_fingerprint": self._fingerprint, "controller": controller,
                 "created_at": self._clock.now()})
             document = await self._store.get(key_id)
         if document is None or await self._store.is_erased(person_pseudonym):
             await self._store.destroy_person(person_pseudonym)  # erased while we created it
             raise KeyErased(person_pseudonym)
-        if controller not in document.get("controllers", []):
-            await self._store.add_controller(key_id, controller)
         await self._audit.record(AuditEvent(actor=actor, action=Action.KEY_ISSUE, person_pseudonym=person_pseudonym,
                                             outcome="ISSUED", categories=[category],
                                             details={"controller": controller, "key_id": key_id}))
@@ -73,7 +90,7 @@ class KeyCustodian:
             if document is None:
                 outcome, reason = "UNKNOWN", "no such key"
                 raise UnknownKey(request.key_id)
-            if request.institution in (BUREAU, *document.get("controllers", [])):
+            if request.institution == controller_of(document):
                 outcome, reason = "RELEASED", "controller"
                 return self._unwrap(document)
             decision = await self._decisions.evaluate(requester=request.institution,
@@ -91,6 +108,25 @@ class KeyCustodian:
                 outcome=outcome, categories=[category], purpose=request.purpose, procuration_id=procuration_id,
                 details={"institution": request.institution, "reason": reason, "resource": request.resource,
                          "key_id": request.key_id}))
+
+    async def migrate(self, legacy_key_id: str, controller: str, actor: dict[str, Any]) -> tuple[bytes, str, bytes]:
+        """A former shared key, to a platform service re-sealing a section it holds under the controller's
+        own key (which is issued). The controller must have used the shared key (the bureau was a
+        controller of every shared key by the former rule). Audited."""
+        person_pseudonym, category = person_of(legacy_key_id)
+        if await self._store.is_erased(person_pseudonym):
+            raise KeyErased(legacy_key_id)
+        document = await self._store.get(legacy_key_id)
+        if document is None or controller_of(document) is not None:
+            raise UnknownKey(legacy_key_id)
+        if controller not in (BUREAU, *document.get("controllers", [])):
+            raise KeyReleaseDenied(f"{controller} never controlled {legacy_key_id}")
+        legacy_key = self._unwrap(document)
+        key_id, key = await self.issue(person_pseudonym, category, controller, actor)
+        await self._audit.record(AuditEvent(actor=actor, action=Action.KEY_MIGRATE, person_pseudonym=person_pseudonym,
+                                            outcome="MIGRATED", categories=[category],
+                                            details={"from": legacy_key_id, "to": key_id}))
+        return legacy_key, key_id, key
 
     def _unwrap(self, document: dict[str, Any]) -> bytes:
         if document.get("master_fingerprint") not in (None, self._fingerprint):

@@ -23,6 +23,13 @@ class Eraser:
         self._clock = clock
         self._retention_years = retention_years
 
+    async def knows(self, person_pseudonym: str) -> bool:
+        """A person the CII holds something about (a key, a procuration, a situation) or already erased;
+        an unknown pseudonym is answered 404 and leaves no erasure record."""
+        return (await self._keys.is_erased(person_pseudonym) or await self._keys.has_keys(person_pseudonym)
+                or bool(await self._procurations.for_person(person_pseudonym))
+                or await self._situations.knows_person(person_pseudonym))
+
     async def erase(self, person_pseudonym: str, actor: dict[str, Any], *, cause: str = "request") -> bool:
         """Tombstone first (no key is issued after it), then destroy the keys; idempotent."""
         erased_at = self._clock.now()

@@ -134,9 +134,20 @@ class ExchangeBroker:
             details={"request_id": document["_id"], "requester": document["requester"],
                      "provider": document["provider"], **details}))
 
+    async def person_of(self, request_id: str) -> str | None:
+        document = await self._repository.get(request_id)
+        return str(document["person_pseudonym"]) if document else None
+
     async def deliver(self, command: DeliverExchange) -> str:
         payload = command.payload
         document = await self._repository.get(payload.request_id)
+        if document is not None and document["provider"] != command.provider:
+            # another institution answers an exchange addressed to someone else: refused, and audited
+            await self._audit.record(AuditEvent(
+                actor=command.actor, action=Action.REFUSED, person_pseudonym=document["person_pseudonym"],
+                outcome="REFUSED", categories=sorted(payload.sections), purpose=document["purpose"],
+                details={"request_id": document["_id"], "provider": document["provider"],
+                         "answered_by": command.provider, "reason": "not_the_provider"}))
         if document is None or document["provider"] != command.provider:
             raise DomainValidationError([error("request_id", "no request of this id awaits your answer")])
         sections = {category.value: body for category, body in payload.sections.items()}

@@ -1,9 +1,9 @@
 """Sealing and opening personal sections under the person's data keys (held by the key custodian).
 
-The announcing institution is the controller of what it announced; the CII bureau, which receives every
-announcement, is a controller of every key by the key API's own rule (docs/platform-library.md), so it
-is not registered per key. Opening a section asks the custodian to release the key for the caller,
-which the custodian decides on (controller or procuration PERMIT) and audits.
+Each institution seals what it sends under its own key for the person and category: the announcer its
+announcement, the bureau a triage reason. Opening a section asks the custodian to release the key for
+the caller, which it grants to the key's controller, or to anybody else (the bureau included) only under
+a PERMIT of the person's procuration decided at that moment, and audits.
 """
 
 import asyncio

@@ -76,7 +76,7 @@ class TriageHandler:
         reason = None
         if command.reason:
             sealed = await self._personal_data.seal_sections(
-                situation["person_pseudonym"], controller=situation["recorded_by"], context=situation["_id"],
+                situation["person_pseudonym"], controller=command.principal.institution, context=situation["_id"],
                 sections={DataCategory.SOCIAL.value: {"triage_reason": command.reason}})
             reason = sealed[DataCategory.SOCIAL.value]
         principal = command.principal

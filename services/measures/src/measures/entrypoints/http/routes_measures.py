@@ -83,6 +83,12 @@ async def closure_letter(measure_id: str, ctx: Context, principal: CurrentPrinci
         "Content-Disposition": f'inline; filename="cloture-{measure_id}-{language}.pdf"'})
 
 
+@router.get("/{measure_id}/participants")
+async def participants(measure_id: str, ctx: Context, principal: CurrentPrincipal) -> dict[str, Any]:
+    """The participants of a round table; staff names only where released to the caller's institution."""
+    return {"items": await measure_handlers.read_participants(ctx, measure_id, principal)}
+
+
 @router.get("/{measure_id}/final-report")
 async def final_report(measure_id: str, ctx: Context, principal: CurrentPrincipal) -> dict[str, str | None]:
     return {"final_report": await read_final_report(ctx, measure_id, principal)}

@@ -12,7 +12,7 @@ from ...bootstrap import run_daily_checks
 from ...service_layer.audit import Action, AuditEvent
 from ...service_layer.custody import UnknownKey
 from .dependencies import Service, require_service
-from .schemas import KeyIssueRequest, KeyPublic, KeyReleaseRequest, ReadRecord
+from .schemas import KeyIssueRequest, KeyMigrated, KeyMigrateRequest, KeyPublic, KeyReleaseRequest, ReadRecord
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
 
@@ -47,6 +47,24 @@ async def release_key(body: KeyReleaseRequest, principal: CurrentPrincipal, serv
     except KeyReleaseDenied as exc:
         raise forbidden(exc.reason) from exc
     return KeyPublic(key_id=body.key_id, key=base64.b64encode(key).decode())
+
+
+@router.post("/keys/migrate", response_model=KeyMigrated)
+async def migrate_key(body: KeyMigrateRequest, principal: CurrentPrincipal, service: Service) -> KeyMigrated:
+    """Once per stored section sealed under a former shared key: that key and the controller's own key,
+    to re-seal the section (the service's start-up migration)."""
+    require_service(principal)
+    try:
+        legacy, key_id, key = await service.custodian.migrate(body.key_id, body.controller,
+                                                              principal.audit_actor())
+    except KeyErased as exc:
+        raise gone(body.key_id) from exc
+    except UnknownKey as exc:
+        raise ProblemError(404, "Not Found", "no such shared key") from exc
+    except KeyReleaseDenied as exc:
+        raise forbidden(exc.reason) from exc
+    return KeyMigrated(legacy_key=base64.b64encode(legacy).decode(), key_id=key_id,
+                       key=base64.b64encode(key).decode())
 
 
 @router.post("/audit/reads", status_code=201)

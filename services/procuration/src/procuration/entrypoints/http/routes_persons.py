@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from cii_platform.http import CurrentPrincipal
+from cii_platform.http import CurrentPrincipal, not_found
 
 from ...adapters.access_report_pdf import access_report_pdf
 from ...service_layer.audit import Action, AuditEvent
@@ -23,8 +23,11 @@ REPORT_COLUMNS = ("seq", "at", "action", "institution", "subject", "categories",
 
 @router.post("/{pseudonym}/erase", response_model=ErasurePublic)
 async def erase_person(pseudonym: str, principal: CurrentPrincipal, service: Service) -> ErasurePublic:
-    """Destroys the person's data keys: every sealed copy, anywhere, becomes unreadable (idempotent)."""
+    """Destroys the person's data keys: every sealed copy, anywhere, becomes unreadable (idempotent).
+    404 for a pseudonym the CII knows nothing about (nothing is recorded)."""
     require_cantonal_officer(principal)
+    if not await service.eraser.knows(pseudonym):
+        raise not_found("person")
     await service.eraser.erase(pseudonym, principal.audit_actor())
     service.runtime.notify_outbox()
     erasure = await service.keys.erasure(pseudonym)

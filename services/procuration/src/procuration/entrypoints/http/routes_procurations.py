@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 
-from cii_platform.contracts.codes import Purpose
+from cii_platform.contracts.codes import Purpose, Role
 from cii_platform.contracts.fields import KNOWN_INSTITUTIONS
 from cii_platform.contracts.inbound import ProcurationRevoked, ProcurationSigned
 from cii_platform.http import CurrentPrincipal, not_found
@@ -63,8 +63,11 @@ async def read_procuration(procuration_id: str, principal: CurrentPrincipal, ser
 
 
 def _may_read(principal: Principal, recorded_by: str, parties: list[str]) -> bool:
-    return principal.is_service or is_bureau_staff(principal) or principal.institution == recorded_by or (
-        principal.institution in parties and not principal.has_role("reporting_reader"))
+    """A reporting reader reads nothing about a person (neither the procuration nor its FHIR export),
+    whichever its institution."""
+    if principal.has_role(Role.REPORTING_READER):
+        return False
+    return principal.is_service or is_bureau_staff(principal) or principal.institution in (recorded_by, *parties)
 
 
 async def _public(service: Service, principal: Principal, procuration_id: str) -> ProcurationPublic:

@@ -56,10 +56,16 @@ class DecisionPublic(BaseModel):
 
 
 class VerificationPublic(BaseModel):
+    """`valid` and `entries` (the contract); the first bad entry, or the deleted tail, when invalid."""
+
     valid: bool
     entries: int
-    first_broken: int | None = None
+    first_broken: int | None = Field(None, description="sequence number of the first entry that does not hold")
     problem: str | None = None
+    missing_from: int | None = Field(None, description="first entry of a deleted tail (anchors count more)")
+    missing_to: int | None = Field(None, description="last entry of a deleted tail")
+    checkpoint_entries: int | None = Field(
+        None, description="entries counted by the latest signed checkpoint published outside the store")
 
 
 class ErasurePublic(BaseModel):
@@ -74,8 +80,24 @@ class KeyIssueRequest(BaseModel):
     controller: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
 
 
-class KeyReleaseRequest(BaseModel):
+KEY_ID_PATTERN = r"^[A-Za-z0-9_.:-]+/[A-Z_]+(/[A-Z0-9_]+)?$"  # person/category[/controller]
+
+
+class KeyMigrateRequest(BaseModel):
+    """A former shared key (person/category), for a service re-sealing its stored sections."""
+
     key_id: str = Field(min_length=3, max_length=140, pattern=r"^[A-Za-z0-9_.:-]+/[A-Z_]+$")
+    controller: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
+
+
+class KeyMigrated(BaseModel):
+    legacy_key: str
+    key_id: str
+    key: str
+
+
+class KeyReleaseRequest(BaseModel):
+    key_id: str = Field(min_length=3, max_length=160, pattern=KEY_ID_PATTERN)
     institution: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
     purpose: Purpose
     actor: dict[str, Any] = Field(default_factory=dict)

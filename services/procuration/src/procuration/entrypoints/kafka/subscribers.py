@@ -3,8 +3,10 @@ each mapped to the same command the HTTP routes use."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from cii_platform.contracts import types
+from cii_platform.contracts.avs import validate_avs
 from cii_platform.contracts.codes import TriageDecision
 from cii_platform.contracts.envelope import CloudEvent
 from cii_platform.contracts.internal_consent import CONSENT_DECIDED, ConsentDecided
@@ -18,7 +20,7 @@ from cii_platform.contracts.internal_signalement import (
     SituationTriaged,
 )
 from cii_platform.contracts.topics import MEASURES_EVENTS, SIGNALEMENT_EVENTS
-from cii_platform.messaging.inbound import Accepted, InboundCommand, InboundHandler
+from cii_platform.messaging.inbound import Accepted, InboundCommand, InboundHandler, Rejection
 from cii_platform.validation import DomainValidationError, error
 
 from ...bootstrap import ProcurationService
@@ -55,8 +57,39 @@ def register_subscribers(service: ProcurationService) -> None:
             RequestExchange(c.institution, c.payload, actor(c)))),
         types.EXCHANGE_PROVIDED: _as_inbound(service, lambda c: service.exchanges.deliver(
             DeliverExchange(c.institution, c.payload, actor(c)))),
-    })
+    }, on_refused=lambda institution, rejection: audit_refusal(service, institution, rejection))
     register_situation_tracking(service)
+
+
+async def person_named_by(service: ProcurationService, data: Any) -> str | None:
+    """The pseudonym of the person a refused event names: by AVS number, or through the exchange or
+    the procuration it refers to."""
+    if not isinstance(data, dict):
+        return None
+    person = data.get("person")
+    if isinstance(person, dict) and isinstance(person.get("avs_number"), str):
+        try:
+            return service.runtime.pseudonymizer.person(validate_avs(person["avs_number"]))
+        except ValueError:
+            return None
+    if isinstance(data.get("request_id"), str):
+        return await service.exchanges.person_of(data["request_id"])
+    if isinstance(data.get("procuration_id"), str):
+        procuration = await service.procurations.get(data["procuration_id"])
+        return procuration.person_pseudonym if procuration else None
+    return None
+
+
+async def audit_refusal(service: ProcurationService, institution: str, rejection: Rejection) -> None:
+    """Every refused event of an institution (a spoofed source, an invalid payload) is audited, in the
+    access report of the person it names."""
+    document = rejection.document or {}
+    await service.audit.record(AuditEvent(
+        actor={**institution_actor(institution, str(rejection.event_id)),
+               "claimed_source": str(document.get("source"))[:200]},
+        action=Action.REFUSED, person_pseudonym=await person_named_by(service, document.get("data")),
+        outcome="REFUSED", details={"event_type": rejection.event_type, "channel": "kafka",
+                                    "errors": [f"{e.field}: {e.message}"[:300] for e in rejection.errors[:10]]}))
 
 
 def register_situation_tracking(service: ProcurationService) -> None:
