@@ -125,7 +125,7 @@ class ServiceProcess:
         self.process = subprocess.Popen([sys.executable, "-m", self.name], env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, cwd=REPO_ROOT)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
@@ -207,10 +207,16 @@ class LocalPlatform:
             init_local_keys(self.infra.data_dir / "keys")
             self.infra.start()
         self._users += 1
-        for name in names:
-            self.start_service(name, wait=False)
-        for name in names:
-            self.services[name].wait_ready()
+        try:
+            for name in names:
+                self.start_service(name, wait=False)
+            for name in names:
+                self.services[name].wait_ready()
+        except BaseException:
+            # The caller's fixture never reaches its `finally`: stop here, or the services would outlive the
+            # session and hold the ports (a later session's services could not bind them).
+            self.stop()
+            raise
 
     def start_service(self, name: str, *, wait: bool = True) -> ServiceProcess:
         if name not in self.services:
