@@ -17,6 +17,8 @@ declare -a TEST_GROUPS=(
   "19500|reporting service|services/reporting/tests/integration"
   "19600|the platform end to end|tests/e2e"
   "19700|faults: kills, outages, poison records, replay|tests/faults"
+  "19800|the OpenAPI documents against the servers (schemathesis)|tests/api"
+  "19900|local platforms: two side by side, a checkout anywhere, failed starts|tests/local"
 )
 
 failed=()

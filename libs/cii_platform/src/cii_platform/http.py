@@ -4,12 +4,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .contracts.outbound import FieldError
 from .messaging.reliable import TRANSIENT_ERRORS
@@ -30,6 +32,10 @@ class Problem(BaseModel):
     detail: str | None = None
     errors: list[FieldError] = []
     current_state: str | None = None
+
+
+# RFC 6750: a 401 names the scheme the caller must use.
+UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="cii"'}
 
 
 class ProblemError(Exception):
@@ -57,8 +63,11 @@ def unprocessable(errors: list[FieldError], detail: str = "the request has inval
     return ProblemError(422, "Unprocessable Content", detail, errors=errors)
 
 
-def problem_response(problem: Problem) -> JSONResponse:
-    return JSONResponse(problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_JSON)
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    if problem.status == 401:
+        headers = {**UNAUTHORIZED_HEADERS, **(headers or {})}
+    return JSONResponse(problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_JSON,
+                        headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -83,8 +92,12 @@ def install_problem_handlers(app: FastAPI) -> None:
                                         detail="the request breaks business rules", errors=exc.errors))
 
     async def on_http(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
-        return problem_response(Problem(status=exc.status_code, title=str(exc.detail)))
+        # Starlette's own (unknown route, 405) as well as FastAPI's (a body that cannot be decoded).
+        assert isinstance(exc, StarletteHTTPException)
+        title = HTTP_TITLES.get(exc.status_code, "Error")
+        detail = None if str(exc.detail) == title else str(exc.detail)
+        return problem_response(Problem(status=exc.status_code, title=title, detail=detail),
+                                headers=dict(exc.headers or {}))
 
     async def on_unavailable(_: Request, exc: Exception) -> JSONResponse:
         return problem_response(Problem(status=503, title="Service Unavailable",
@@ -94,9 +107,42 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.add_exception_handler(ValidationError, on_pydantic)
     app.add_exception_handler(DomainValidationError, on_domain)
-    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(StarletteHTTPException, on_http)
     for transient in TRANSIENT_ERRORS:
         app.add_exception_handler(transient, on_unavailable)  # type: ignore[arg-type]
+
+
+HTTP_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+               405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
+               422: "Unprocessable Content", 503: "Service Unavailable"}
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _declared_query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares, its dependencies' included (computed once per route)."""
+    names: frozenset[str] | None = getattr(route, "_cii_query_names", None)
+    if names is None:
+        names = frozenset(_query_names(route.dependant))
+        route._cii_query_names = names  # type: ignore[attr-defined]
+    return names
+
+
+async def reject_unknown_query_parameters(request: Request) -> None:
+    """A misspelt or unsupported filter (`?q=Rey`) must not silently return everything: 422 naming it."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - _declared_query_names(route))
+    if unknown:
+        allowed = ", ".join(sorted(_declared_query_names(route))) or "none"
+        raise unprocessable([FieldError(field=f"query.{name}", message=f"unknown query parameter (allowed: {allowed})")
+                             for name in unknown], detail="the request has unknown query parameters")
 
 
 _bearer = HTTPBearer(auto_error=False)
