@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from .contracts.outbound import FieldError
 from .messaging.reliable import TRANSIENT_ERRORS
@@ -91,13 +92,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(Problem(status=422, title="Unprocessable Content",
                                         detail="the request breaks business rules", errors=exc.errors))
 
-    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         # Starlette's own (unknown route, 405) as well as FastAPI's (a body that cannot be decoded).
         assert isinstance(exc, StarletteHTTPException)
         title = HTTP_TITLES.get(exc.status_code, "Error")
         detail = None if str(exc.detail) == title else str(exc.detail)
-        return problem_response(Problem(status=exc.status_code, title=title, detail=detail),
-                                headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(Problem(status=exc.status_code, title=title, detail=detail), headers=headers)
 
     async def on_unavailable(_: Request, exc: Exception) -> JSONResponse:
         return problem_response(Problem(status=503, title="Service Unavailable",
@@ -110,6 +113,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     for transient in TRANSIENT_ERRORS:
         app.add_exception_handler(transient, on_unavailable)  # type: ignore[arg-type]
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of every route at this path (Starlette's Allow names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "__NONE__"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 HTTP_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

@@ -23,6 +23,7 @@ from pydantic.json_schema import models_json_schema
 from .http import HTTP_TITLES, PROBLEM_JSON, UNAUTHORIZED_HEADERS, Problem
 
 REF = "#/components/schemas/{model}"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WRITES = {"post", "put", "patch", "delete"}
 FASTAPI_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
@@ -65,6 +66,25 @@ def _error_statuses(path: str, method: str, operation: dict[str, Any]) -> dict[i
     return statuses
 
 
+# A `format` query parameter chooses the success answer's media type: each value it takes is documented.
+FORMAT_MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "xlsx": XLSX_MEDIA_TYPE, "html": "text/html",
+                      "pdf": "application/pdf", "fhir": "application/fhir+json"}
+
+
+def _document_formats(operation: dict[str, Any]) -> None:
+    formats: list[str] = []
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query" and parameter.get("name") == "format":
+            schema = parameter.get("schema", {})
+            formats = schema.get("enum") or [s.get("const") for s in schema.get("anyOf", []) if "const" in s] or \
+                [v for s in schema.get("anyOf", []) for v in s.get("enum", [])]
+    for status, response in operation.get("responses", {}).items():
+        if formats and status.startswith("2"):
+            content = response.setdefault("content", {})
+            for name in formats:
+                content.setdefault(FORMAT_MEDIA_TYPES.get(name, "application/octet-stream"), {})
+
+
 def _component_schemas(models: list[type[BaseModel]]) -> dict[str, Any]:
     _, definitions = models_json_schema([(model, "validation") for model in models], ref_template=REF)
     schemas: dict[str, Any] = definitions.get("$defs", {})
@@ -84,6 +104,7 @@ def correct(document: dict[str, Any]) -> dict[str, Any]:
                 del responses["422"]
             for status, description in _error_statuses(path, method, operation).items():
                 responses.setdefault(str(status), _problem(status, description))
+            _document_formats(operation)
             model_name = operation.pop(BODY_MODEL_KEY, None)
             if model_name:
                 body_models.append(_body_models[model_name])
