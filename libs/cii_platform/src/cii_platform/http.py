@@ -78,6 +78,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_request_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        undecodable = [detail for detail in exc.errors() if detail.get("type") == "json_invalid"]
+        if undecodable:  # not a field's fault: the body as a whole cannot be read (not UTF-8, not JSON)
+            return problem_response(Problem(status=400, title="Bad Request",
+                                            detail=f"the body is not UTF-8 JSON: {undecodable[0].get('ctx', {})}"))
         errors = errors_from_details(exc.errors())
         return problem_response(Problem(status=422, title="Unprocessable Content",
                                         detail="the request has invalid fields", errors=errors))
@@ -115,14 +119,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         app.add_exception_handler(transient, on_unavailable)  # type: ignore[arg-type]
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def allowed_methods(request: Request) -> list[str]:
-    """Every method of every route at this path (Starlette's Allow names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "__NONE__"})
-        if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    """Every method some route at this path takes (Starlette's Allow names only the first route's)."""
+    return [method for method in HTTP_METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+                   for route in request.app.router.routes)]
 
 
 HTTP_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
