@@ -1,7 +1,7 @@
 """The OpenAPI documents tell the truth: schemathesis (pinned in the dev dependencies) against the four
 services as processes, with several roles' tokens, every check on (`--checks all`).
 
-Bounded in time: CII_SCHEMATHESIS_EXAMPLES examples per operation (default 8) and the examples, coverage
+Bounded in time: CII_SCHEMATHESIS_EXAMPLES examples per operation (default 5) and the examples, coverage
 and fuzzing phases (the stateful phase is left out: it chains writes for minutes and finds nothing more
 about the documents). A response may take up to 2 minutes (the annual report as PDF is printed by
 Chromium; on a loaded machine that took 13 s). The counts per service and role are printed and kept in the
@@ -21,13 +21,13 @@ from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = int(os.environ.get("CII_SCHEMATHESIS_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("CII_SCHEMATHESIS_EXAMPLES", "5"))
 # Who calls what: the bureau's cantonal officer sees the most, an institution's field worker and system the
 # least; the service role reaches procuration's internal routes.
 ROLES = {
     "signalement": [("BUREAU", "cantonal_officer"), ("ORP", "field_worker")],
     "measures": [("BUREAU", "cantonal_officer"), ("CMS", "field_worker")],
-    "procuration": [("BUREAU", "cantonal_officer"), ("OAI", "institution_system"), ("BUREAU", "service")],
+    "procuration": [("BUREAU", "cantonal_officer"), ("BUREAU", "service")],
     "reporting": [("BUREAU", "cantonal_officer"), ("ORP", "field_worker")],
 }
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -51,6 +51,7 @@ def run_schemathesis(platform: LocalPlatform, service: str, institution: str, ro
     return result.returncode, output
 
 
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_openapi_document_matches_the_server(platform: LocalPlatform, service: str) -> None:
     failures = []

@@ -104,7 +104,7 @@ class ServiceProcess:
         self.process = subprocess.Popen([sys.executable, "-m", self.name], env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, cwd=REPO_ROOT)
 
-    def wait_ready(self, timeout: float = 180.0) -> None:
+    def wait_ready(self, timeout: float = 300.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
