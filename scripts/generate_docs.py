@@ -19,7 +19,8 @@ from pydantic.json_schema import models_json_schema
 
 from cii_platform.contracts.catalog import INBOUND_CHANNEL, OUTBOUND_CHANNEL, CatalogEntry, catalog
 from cii_platform.contracts.envelope import CloudEvent
-from cii_platform.contracts.topics import SERVICES
+from cii_platform.contracts.topics import SERVICES, dead_letter
+from cii_platform.messaging.reliable import DEAD_LETTER_HEADERS
 from cii_platform.security.keys import init_local_keys
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -42,6 +43,30 @@ def _envelope(entry: CatalogEntry) -> dict[str, Any]:
     return schema
 
 
+DEAD_LETTER_MESSAGE = "dead_letter"
+
+
+def dead_letter_channels(channels: dict[str, Any], messages: dict[str, Any]) -> None:
+    """`cii.deadletter.<service>`: where a service puts a record it gave up on, for operators to inspect and
+    replay. The value is the original record's, byte for byte (often not JSON: that may be why it is there)."""
+    messages[DEAD_LETTER_MESSAGE] = {
+        "name": "dead letter", "title": "A record a service gave up on",
+        "summary": "The original record (value, key and headers unchanged) after the handler failed "
+                   "CII_HANDLER_MAX_ATTEMPTS times with a non-transient error, with headers naming the error.",
+        "contentType": "application/octet-stream",
+        "headers": {"type": "object", "required": sorted(DEAD_LETTER_HEADERS),
+                    "properties": {name: {"type": "string", "description": description}
+                                   for name, description in DEAD_LETTER_HEADERS.items()}},
+        "payload": {"description": "the original record's value, unchanged (any bytes)"},
+    }
+    for service in SERVICES:
+        address = dead_letter(service)
+        channels[_channel_id(address)] = {
+            "address": address,
+            "description": f"records the {service} service could not handle (retention 90 days); read by operators",
+            "messages": {DEAD_LETTER_MESSAGE: {"$ref": f"#/components/messages/{DEAD_LETTER_MESSAGE}"}}}
+
+
 def asyncapi() -> dict[str, Any]:
     entries = catalog()
     models: list[tuple[type[BaseModel], Any]] = [(e.model, "validation") for e in entries]
@@ -58,6 +83,7 @@ def asyncapi() -> dict[str, Any]:
         if "{institution}" in entry.channel:
             channel["parameters"] = {"institution": {"description": "lower-case institution code, e.g. orp"}}
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+    dead_letter_channels(channels, messages)
     for channel_id, channel in channels.items():
         action = "receive" if channel["address"] == OUTBOUND_CHANNEL else "send"
         if channel["address"] == INBOUND_CHANNEL:

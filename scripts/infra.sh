@@ -39,6 +39,25 @@ absolute() {
   realpath -ms -- "$1"
 }
 
+# Where the PostgreSQL cluster lives. As root, PostgreSQL runs as the postgres user, which often cannot
+# enter the checkout (a clone in root's home or in `mktemp -d`, mode 700), and opening a private folder
+# to others is not ours to do. So as root the cluster lives outside it, in a folder of its own under a
+# world-traversable base (/var/tmp, CII_POSTGRES_BASE), named after the data folder: one cluster per
+# checkout and per test suite (each has its own data folder), as before. The data folder records where
+# (postgres.location): deleting the data folder orphans that cluster, and the next start replaces it.
+# Otherwise (not root, or a cluster already in the data folder) it stays in <data>/postgres.
+postgres_home() {
+  local data_dir=$1
+  if ((EUID != 0)) || [[ -f $data_dir/postgres/data/PG_VERSION ]]; then
+    printf '%s\n' "$data_dir/postgres"
+    return 0
+  fi
+  local base digest
+  base=$(absolute "${CII_POSTGRES_BASE:-/var/tmp}")
+  digest=$(printf '%s' "$data_dir" | sha256sum | cut -c 1-16)
+  printf '%s\n' "$base/cii-postgres-$digest"
+}
+
 CACHE_DIR=$(absolute "${CII_CACHE_DIR:-$HOME/.cache/cii-platform}")
 DATA_DIR=$(absolute "${CII_DATA_DIR:-$REPO_ROOT/.local}")
 readonly CACHE_DIR DATA_DIR
@@ -70,7 +89,8 @@ readonly KEYCLOAK_REALM_FILE=$REPO_ROOT/deploy/keycloak/realm-cii.json
 
 readonly KAFKA_DIR=$DATA_DIR/kafka
 readonly FERRETDB_DIR=$DATA_DIR/ferretdb
-readonly POSTGRES_DIR=$DATA_DIR/postgres
+readonly POSTGRES_DIR=$(postgres_home "$DATA_DIR")
+readonly POSTGRES_LOCATION_FILE=$DATA_DIR/postgres.location
 readonly POSTGRES_DATA=$POSTGRES_DIR/data
 readonly KEYCLOAK_DIR=$DATA_DIR/keycloak
 readonly LOG_DIR=$DATA_DIR/logs
@@ -90,6 +110,7 @@ Commands:
                the store is FerretDB and its PostgreSQL: both are started or stopped
   start-keycloak | stop-keycloak    the identity provider only (realm cii imported at its first start)
   reset        stop, then delete the local Kafka data, store data (FerretDB, PostgreSQL), Keycloak data and keys
+  wipe         stop, then delete the Kafka, store and Keycloak data, logs and pids, keeping the keys (test harness)
   status       one line per component
 
 Environment:
@@ -103,10 +124,13 @@ Environment:
   CII_KEYCLOAK_ADMIN_PASSWORD password of Keycloak's local administrator `admin` (cii-demo), local only
   CII_WITH_KEYCLOAK          0: start, stop and status leave Keycloak out (1)
   CII_KEYCLOAK_WAIT          0: start launches Keycloak without waiting for it (make up waits at the end)
+  CII_POSTGRES_BASE          as root: where the PostgreSQL clusters live, one per data folder (/var/tmp)
   CII_INFRA_READY_TIMEOUT    seconds to wait for readiness (60)
   CII_PYTHON                 Python with aiokafka and pymongo for the readiness checks (<repo>/.venv/bin/python)
-  KAFKA_BOOTSTRAP_SERVERS    when set, an external Kafka is used: the local one is not started
-  MONGODB_URL                when set, an external store is used: the local one (FerretDB, PostgreSQL) is not started
+  KAFKA_BOOTSTRAP_SERVERS    when set to another address than 127.0.0.1:CII_KAFKA_PORT, that external Kafka is used:
+                             the local one is not started
+  MONGODB_URL                when set to another address than mongodb://127.0.0.1:CII_STORE_PORT, that external store
+                             is used: the local one (FerretDB, PostgreSQL) is not started
 EOF
 }
 
@@ -449,7 +473,13 @@ await_ready() {
 # Kafka
 # ---------------------------------------------------------------------------------------------
 
-kafka_external() { [[ -n ${KAFKA_BOOTSTRAP_SERVERS:-} ]]; }
+# KAFKA_BOOTSTRAP_SERVERS naming the local port (127.0.0.1/localhost:CII_KAFKA_PORT) is the local Kafka:
+# it is started, and never called external.
+kafka_external() {
+  local servers=${KAFKA_BOOTSTRAP_SERVERS:-}
+  [[ -n $servers ]] || return 1
+  [[ $servers != "127.0.0.1:$KAFKA_PORT" && $servers != "localhost:$KAFKA_PORT" ]]
+}
 
 # Written at every start so that a changed port takes effect. message.max.bytes keeps its default
 # (1048588) on purpose: the services' producers are sized for it.
@@ -521,6 +551,7 @@ start_kafka() {
   launch kafka java -Xms256m -Xmx512m -XX:+UseG1GC -cp "$KAFKA_LIBS/*" \
     -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" \
     kafka.Kafka "$KAFKA_DIR/server.properties"
+  started_here kafka
   log "kafka: started pid $(running_pid kafka || echo '?') on 127.0.0.1:$KAFKA_PORT (log $(log_file kafka))"
 }
 
@@ -533,7 +564,14 @@ await_kafka() {
 # Store: FerretDB on a PostgreSQL cluster of its own
 # ---------------------------------------------------------------------------------------------
 
-store_external() { [[ -n ${MONGODB_URL:-} ]]; }
+# The same for MONGODB_URL naming the local store (mongodb://127.0.0.1/localhost:CII_STORE_PORT[/...]).
+store_external() {
+  local url=${MONGODB_URL:-}
+  [[ -n $url ]] || return 1
+  url=${url#mongodb://}
+  url=${url%%[/?]*}
+  [[ $url != "127.0.0.1:$STORE_PORT" && $url != "localhost:$STORE_PORT" ]]
+}
 
 # PostgreSQL refuses to run as root: as root, its server programs (initdb, pg_ctl) run as the
 # postgres OS user that the package creates; otherwise as the current user. From / so that a
@@ -550,11 +588,18 @@ as_postgres() {
 # in a root-owned tree (<repo>/.local). Only the data folder itself is opened to others, and only
 # for traversal (o+x: no listing); a closed folder above it is reported, never changed.
 prepare_postgres_dir() {
+  forget_orphaned_postgres
   mkdir -p "$POSTGRES_DIR"
   ((EUID == 0)) || return 0
   id -u postgres >/dev/null 2>&1 ||
     die "the postgres OS user does not exist: PostgreSQL refuses to run as root, and the package that creates that user is installed with apt-get install postgresql"
   command -v runuser >/dev/null || die "runuser (util-linux) not found: it runs PostgreSQL as the postgres user"
+  # In a shared base, a folder someone else planted (or a link) is never taken for ours.
+  [[ ! -L $POSTGRES_DIR ]] || die "$POSTGRES_DIR is a symbolic link: remove it (not created by this script)"
+  local owner
+  owner=$(stat -c %U "$POSTGRES_DIR")
+  [[ $owner == postgres || $owner == root ]] ||
+    die "$POSTGRES_DIR belongs to $owner, not to postgres: remove it (not created by this script)"
   chown postgres: "$POSTGRES_DIR"
   chmod 700 "$POSTGRES_DIR"
   as_postgres test -x "$POSTGRES_DIR" && return 0
@@ -568,6 +613,18 @@ prepare_postgres_dir() {
     log "postgres: gave others traversal (o+x) of $DATA_DIR, for the postgres user"
   done
   as_postgres test -x "$POSTGRES_DIR" || die "the postgres user still cannot enter $POSTGRES_DIR (see: namei -l $POSTGRES_DIR)"
+}
+
+# A cluster outside the data folder whose data folder was deleted (no postgres.location) belongs to a
+# previous life of that folder: its Kafka topics and keys are gone, so its data is deleted too.
+forget_orphaned_postgres() {
+  [[ $POSTGRES_DIR == "$DATA_DIR"/* ]] && return 0
+  if [[ -d $POSTGRES_DIR && ! -f $POSTGRES_LOCATION_FILE ]]; then
+    log "postgres: deleting $POSTGRES_DIR, left by a deleted $DATA_DIR"
+    rm -rf "$POSTGRES_DIR"
+  fi
+  mkdir -p "$DATA_DIR"
+  printf '%s\n' "$POSTGRES_DIR" >"$POSTGRES_LOCATION_FILE"
 }
 
 # Once: a cluster of our own, superuser postgres, trust authentication. It listens on 127.0.0.1
@@ -643,6 +700,8 @@ start_postgres() {
   # that knows it can use the GIN indexes of ferretdb-gin-indexes.sql.
   options+=" -c plan_cache_mode=force_custom_plan"
   # 9>&-: the postmaster must not inherit the lock of take_lock (see launch).
+  # Counted as started before pg_ctl returns: a postmaster that started but is not ready is stopped too.
+  started_here postgres
   if ! as_postgres "$bin/pg_ctl" start -D "$POSTGRES_DATA" -w -t "$READY_TIMEOUT" -o "$options" \
     >"$log" 2>&1 </dev/null 9>&-; then
     warn "postgres: last lines of $log:"
@@ -710,6 +769,7 @@ start_store() {
     --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/$POSTGRES_DATABASE" \
     --state-dir="$FERRETDB_DIR" --listen-addr="127.0.0.1:$STORE_PORT" \
     --debug-addr="127.0.0.1:$FERRETDB_DEBUG_PORT" --telemetry=disable --log-level=ERROR
+  started_here ferretdb
   log "store: started FerretDB pid $(running_pid ferretdb || echo '?') on 127.0.0.1:$STORE_PORT (log $(log_file ferretdb))"
 }
 
@@ -819,6 +879,7 @@ start_keycloak() {
     bash "$KEYCLOAK_HOME/bin/kc.sh" -Dkc.home.dir="$KEYCLOAK_DIR" start --optimized --cache=local \
     --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
     --hostname="http://127.0.0.1:$KEYCLOAK_PORT" --import-realm --log-console-output=default
+  started_here keycloak
   log "keycloak: started pid $(running_pid keycloak || echo '?') on 127.0.0.1:$KEYCLOAK_PORT (log $(log_file keycloak))"
 }
 
@@ -869,8 +930,30 @@ cmd_install() {
   install_keycloak
 }
 
+# Components this invocation launched: if the start fails half-way, they are stopped again (on exit), so
+# a failed start leaves nothing of ours running that was not running before.
+STARTED_HERE=()
+started_here() { STARTED_HERE+=("$1"); }
+
+stop_started_on_failure() {
+  local status=$? name
+  ((status != 0 && ${#STARTED_HERE[@]} > 0)) || return 0
+  warn "the start failed: stopping what it started (${STARTED_HERE[*]})"
+  local index
+  for ((index = ${#STARTED_HERE[@]} - 1; index >= 0; index--)); do
+    name=${STARTED_HERE[index]}
+    case $name in
+      postgres) stop_postgres || true ;;
+      keycloak) stop_keycloak || true ;;
+      *) stop_component "$name" || true ;;
+    esac
+  done >&2
+  exit "$status"
+}
+
 cmd_start() {
   take_lock
+  trap stop_started_on_failure EXIT
   # All are launched before waiting, so their start-up times overlap (Keycloak first: the longest).
   if keycloak_wanted; then start_keycloak; fi
   start_kafka
@@ -891,6 +974,7 @@ cmd_stop() {
 # (Not `take_lock && start_kafka`: inside an && list bash ignores set -e in the functions.)
 cmd_start_kafka() {
   take_lock
+  trap stop_started_on_failure EXIT
   start_kafka
   await_kafka
 }
@@ -902,6 +986,7 @@ cmd_stop_kafka() {
 
 cmd_start_store() {
   take_lock
+  trap stop_started_on_failure EXIT
   start_store
   await_store
 }
@@ -913,6 +998,7 @@ cmd_stop_store() {
 
 cmd_start_keycloak() {
   take_lock
+  trap stop_started_on_failure EXIT
   start_keycloak
   await_keycloak
 }
@@ -922,11 +1008,18 @@ cmd_stop_keycloak() {
   stop_keycloak
 }
 
+# Fresh test data: stop, delete Kafka's, the store's and Keycloak's data, logs and pids (keys kept).
+cmd_wipe() {
+  cmd_stop
+  stop_keycloak # also when CII_WITH_KEYCLOAK=0: its data is deleted below
+  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$POSTGRES_LOCATION_FILE" "$KEYCLOAK_DIR" "$LOG_DIR" "$PID_DIR"
+}
+
 cmd_reset() {
   cmd_stop
   stop_keycloak # also when CII_WITH_KEYCLOAK=0: its data is deleted below
   log "reset: deleting $KAFKA_DIR, $FERRETDB_DIR, $POSTGRES_DIR, $KEYCLOAK_DIR and $DATA_DIR/keys"
-  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$KEYCLOAK_DIR" "$DATA_DIR/keys"
+  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$POSTGRES_LOCATION_FILE" "$KEYCLOAK_DIR" "$DATA_DIR/keys"
   if kafka_external || store_external; then
     log "reset: external Kafka or store (KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL) left untouched"
   fi
@@ -971,6 +1064,7 @@ main() {
     start) cmd_start ;;
     stop) cmd_stop ;;
     reset) cmd_reset ;;
+    wipe) cmd_wipe ;;
     status) cmd_status ;;
     start-kafka) cmd_start_kafka ;;
     stop-kafka) cmd_stop_kafka ;;

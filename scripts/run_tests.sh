@@ -17,7 +17,9 @@ declare -a TEST_GROUPS=(
   "19500|reporting service|services/reporting/tests/integration"
   "19600|the platform end to end|tests/e2e"
   "19700|faults: kills, outages, poison records, replay|tests/faults"
-  "19800|identity: Keycloak login in Chromium, system tokens, key rotation|tests/identity"
+  "20000|identity: Keycloak login in Chromium, system tokens, key rotation|tests/identity"
+  "19800|the OpenAPI documents against the servers (schemathesis)|tests/api"
+  "19900|local platforms: two side by side, a checkout anywhere, failed starts|tests/local"
 )
 
 failed=()

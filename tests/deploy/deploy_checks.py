@@ -459,6 +459,8 @@ def check_workloads(objs: list[dict[str, Any]]) -> list[str]:
                 v.append(f"{name}: hostPath volume {vol.get('name')}")
         if pod_sc.get("runAsUser") == 0:
             v.append(f"{name}: pod runs as uid 0")
+        if spec.get("automountServiceAccountToken") is not False:
+            v.append(f"{name}: automountServiceAccountToken is not false")
         for c in containers(spec):
             cname = f"{name} container {c.get('name')}"
             sc = c.get("securityContext") or {}

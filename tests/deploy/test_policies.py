@@ -166,6 +166,9 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
     "no HPA": (_drop("HorizontalPodAutoscaler", "reporting"), "Deployment/reporting: no HorizontalPodAutoscaler"),
     "HPA beyond partitions": (_put("HorizontalPodAutoscaler", "measures", ("spec", "maxReplicas"), 12),
                               "maxReplicas 12 exceeds the 6 partitions"),
+    "collector token automounted": (
+        _put("Deployment", "otel-collector", ("spec", "template", "spec", "automountServiceAccountToken"), True),
+        "Deployment/otel-collector: automountServiceAccountToken is not false"),
     "token automounted": (_put("ServiceAccount", "procuration", ("automountServiceAccountToken",), True),
                           "ServiceAccount/procuration: automountServiceAccountToken is not false"),
     "secret in env": (_append("Deployment", "reporting", (*C, "env"), {"name": "CII_API_TOKEN", "value": "abc"}),

@@ -39,3 +39,21 @@ def test_every_event_type_a_service_declares_is_in_the_catalog() -> None:
         declared = {value for name, value in vars(module).items()
                     if name.isupper() and isinstance(value, str) and value.startswith("ch.vs.cii.")}
         assert declared <= catalogued, f"{module.__name__} declares types missing from EVENTS: {declared - catalogued}"
+
+
+def test_asyncapi_lists_every_dead_letter_topic_with_its_headers() -> None:
+    from cii_platform.contracts.topics import SERVICES, dead_letter, topic_specs
+    from cii_platform.messaging.reliable import DEAD_LETTER_HEADERS
+
+    document = yaml.safe_load((ROOT / "docs" / "asyncapi.yaml").read_text())
+    addresses = {channel["address"]: (channel_id, channel) for channel_id, channel in document["channels"].items()}
+    created = {spec.name for spec in topic_specs(["ORP"])}
+    for service in SERVICES:
+        assert dead_letter(service) in created
+        channel_id, channel = addresses[dead_letter(service)]
+        assert list(channel["messages"]) == ["dead_letter"]
+        sent = [op for op in document["operations"].values()
+                if op["channel"]["$ref"] == f"#/channels/{channel_id}" and op["action"] == "send"]
+        assert sent, f"no operation sends on {dead_letter(service)}"
+    headers = document["components"]["messages"]["dead_letter"]["headers"]
+    assert set(headers["required"]) == set(DEAD_LETTER_HEADERS) >= {"x-original-topic", "x-error-type"}

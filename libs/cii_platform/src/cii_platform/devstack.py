@@ -15,13 +15,11 @@ from pathlib import Path
 import httpx
 
 from .contracts.topics import SERVICES
-from .settings import REPO_ROOT, PlatformSettings
-
-DEFAULT_PORTS = {"signalement": 8001, "measures": 8002, "procuration": 8003, "reporting": 8004}
+from .settings import REPO_ROOT, PlatformSettings, port
 
 
 def service_port(name: str) -> int:
-    return int(os.environ.get(f"{name.upper()}_HTTP_PORT", DEFAULT_PORTS[name]))
+    return port(f"{name.upper()}_HTTP_PORT")
 
 
 def _pid_file(settings: PlatformSettings, name: str) -> Path:
@@ -79,9 +77,20 @@ def stop_service(settings: PlatformSettings, name: str, timeout: float = 30.0) -
 
 
 def up(settings: PlatformSettings, names: tuple[str, ...] = SERVICES) -> None:
-    started = [name for name in names if start_service(settings, name)]
-    for name in names:
-        wait_ready(name)
+    """Starts what is not running; if one does not become ready, stops those this call started (a failed
+    `make up` leaves behind only what it reported running before)."""
+    started: list[str] = []
+    try:
+        for name in names:
+            if start_service(settings, name):
+                started.append(name)
+        for name in names:
+            wait_ready(name)
+    except BaseException:
+        for name in started:
+            stop_service(settings, name)
+        print(f"services stopped after the failed start: {', '.join(started) or 'none'}", file=sys.stderr)
+        raise
     print(f"services started: {', '.join(started) or 'none (all were running)'}")
 
 

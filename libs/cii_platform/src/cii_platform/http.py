@@ -4,12 +4,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from .contracts.outbound import FieldError
 from .messaging.reliable import TRANSIENT_ERRORS
@@ -30,6 +33,10 @@ class Problem(BaseModel):
     detail: str | None = None
     errors: list[FieldError] = []
     current_state: str | None = None
+
+
+# RFC 6750: a 401 names the scheme the caller must use.
+UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="cii"'}
 
 
 class ProblemError(Exception):
@@ -57,8 +64,11 @@ def unprocessable(errors: list[FieldError], detail: str = "the request has inval
     return ProblemError(422, "Unprocessable Content", detail, errors=errors)
 
 
-def problem_response(problem: Problem) -> JSONResponse:
-    return JSONResponse(problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_JSON)
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    if problem.status == 401:
+        headers = {**UNAUTHORIZED_HEADERS, **(headers or {})}
+    return JSONResponse(problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_JSON,
+                        headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -68,6 +78,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_request_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        undecodable = [detail for detail in exc.errors() if detail.get("type") == "json_invalid"]
+        if undecodable:  # not a field's fault: the body as a whole cannot be read (not UTF-8, not JSON)
+            return problem_response(Problem(status=400, title="Bad Request",
+                                            detail=f"the body is not UTF-8 JSON: {undecodable[0].get('ctx', {})}"))
         errors = errors_from_details(exc.errors())
         return problem_response(Problem(status=422, title="Unprocessable Content",
                                         detail="the request has invalid fields", errors=errors))
@@ -82,9 +96,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(Problem(status=422, title="Unprocessable Content",
                                         detail="the request breaks business rules", errors=exc.errors))
 
-    async def on_http(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
-        return problem_response(Problem(status=exc.status_code, title=str(exc.detail)))
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette's own (unknown route, 405) as well as FastAPI's (a body that cannot be decoded).
+        assert isinstance(exc, StarletteHTTPException)
+        title = HTTP_TITLES.get(exc.status_code, "Error")
+        detail = None if str(exc.detail) == title else str(exc.detail)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(Problem(status=exc.status_code, title=title, detail=detail), headers=headers)
 
     async def on_unavailable(_: Request, exc: Exception) -> JSONResponse:
         return problem_response(Problem(status=503, title="Service Unavailable",
@@ -94,9 +114,52 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.add_exception_handler(ValidationError, on_pydantic)
     app.add_exception_handler(DomainValidationError, on_domain)
-    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(StarletteHTTPException, on_http)
     for transient in TRANSIENT_ERRORS:
         app.add_exception_handler(transient, on_unavailable)  # type: ignore[arg-type]
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route at this path takes (Starlette's Allow names only the first route's)."""
+    return [method for method in HTTP_METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+                   for route in request.app.router.routes)]
+
+
+HTTP_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+               405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
+               422: "Unprocessable Content", 503: "Service Unavailable"}
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _declared_query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares, its dependencies' included (computed once per route)."""
+    names: frozenset[str] | None = getattr(route, "_cii_query_names", None)
+    if names is None:
+        names = frozenset(_query_names(route.dependant))
+        route._cii_query_names = names  # type: ignore[attr-defined]
+    return names
+
+
+async def reject_unknown_query_parameters(request: Request) -> None:
+    """A misspelt or unsupported filter (`?q=Rey`) must not silently return everything: 422 naming it."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - _declared_query_names(route))
+    if unknown:
+        allowed = ", ".join(sorted(_declared_query_names(route))) or "none"
+        raise unprocessable([FieldError(field=f"query.{name}", message=f"unknown query parameter (allowed: {allowed})")
+                             for name in unknown], detail="the request has unknown query parameters")
 
 
 _bearer = HTTPBearer(auto_error=False)

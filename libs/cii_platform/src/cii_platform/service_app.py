@@ -3,16 +3,28 @@
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 
-from .http import Problem, install_problem_handlers, install_request_metrics, operations_router, problem_response
+from .http import (
+    Problem,
+    install_problem_handlers,
+    install_request_metrics,
+    operations_router,
+    problem_response,
+    reject_unknown_query_parameters,
+)
+from .openapi import install_truthful_openapi
 from .runtime import ServiceRuntime
 from .telemetry.tracing import instrument_fastapi
 
 
 def build_app(runtime: ServiceRuntime, *, title: str, description: str, routers: list[APIRouter],
               version: str = "1.0.0") -> FastAPI:
-    app = FastAPI(title=title, description=description, version=version, lifespan=runtime.lifespan)
+    # fastapi-offline serves Swagger UI's and ReDoc's assets from its package (pinned): /docs works without
+    # internet, where FastAPI's default page loads them from a CDN.
+    app = FastAPIOffline(title=title, description=description, version=version, lifespan=runtime.lifespan,
+                         dependencies=[Depends(reject_unknown_query_parameters)])
     app.state.runtime = runtime
     app.state.token_verifier = runtime.token_verifier
     install_problem_handlers(app)
@@ -22,6 +34,7 @@ def build_app(runtime: ServiceRuntime, *, title: str, description: str, routers:
         "kafka": runtime.kafka_ready, "store": runtime.store_ready}))
     for router in routers:
         app.include_router(router)
+    install_truthful_openapi(app)
     instrument_fastapi(app)
     return app
 

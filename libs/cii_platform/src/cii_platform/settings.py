@@ -1,5 +1,6 @@
 """Settings shared by every service (pydantic-settings; built in __main__, never at import)."""
 
+import os
 import ssl
 from pathlib import Path
 
@@ -11,6 +12,29 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 
 def default_data_dir() -> Path:
     return REPO_ROOT / ".local"
+
+
+# One variable per port moves every component that uses it (README "Ports"): scripts/infra.sh starts Kafka
+# on CII_KAFKA_PORT and the store on CII_STORE_PORT, and the services, `cii` and the tests connect there
+# unless KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL name another place.
+DEFAULT_PORTS = {"CII_KAFKA_PORT": 9092, "CII_STORE_PORT": 27017, "SIGNALEMENT_HTTP_PORT": 8001,
+                 "MEASURES_HTTP_PORT": 8002, "PROCURATION_HTTP_PORT": 8003, "REPORTING_HTTP_PORT": 8004}
+
+
+def port(variable: str) -> int:
+    return int(os.environ.get(variable) or DEFAULT_PORTS[variable])
+
+
+def local_kafka() -> str:
+    return f"127.0.0.1:{port('CII_KAFKA_PORT')}"
+
+
+def local_store() -> str:
+    return f"mongodb://127.0.0.1:{port('CII_STORE_PORT')}"
+
+
+def local_procuration() -> str:
+    return f"http://127.0.0.1:{port('PROCURATION_HTTP_PORT')}"
 
 
 
@@ -25,7 +49,7 @@ class PlatformSettings(BaseSettings):
     model_config = settings_config()
 
     service_name: str = "cii"
-    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
+    kafka_bootstrap_servers: str = Field(default_factory=local_kafka, alias="KAFKA_BOOTSTRAP_SERVERS")
     # Production: mutual TLS to Strimzi's listener (certificates mounted from its KafkaUser secret).
     kafka_security_protocol: str = Field("PLAINTEXT", alias="KAFKA_SECURITY_PROTOCOL", pattern="^(PLAINTEXT|SSL)$")
     kafka_ssl_ca_file: Path | None = Field(None, alias="KAFKA_SSL_CA_FILE")
@@ -33,7 +57,7 @@ class PlatformSettings(BaseSettings):
     kafka_ssl_key_file: Path | None = Field(None, alias="KAFKA_SSL_KEY_FILE")
     # Locally the platform creates its topics; in production Strimzi's KafkaTopic resources own them.
     kafka_create_topics: bool = Field(True, alias="CII_KAFKA_CREATE_TOPICS")
-    mongodb_url: str = Field("mongodb://127.0.0.1:27017", alias="MONGODB_URL")
+    mongodb_url: str = Field(default_factory=local_store, alias="MONGODB_URL")
     data_dir: Path = Field(default_factory=default_data_dir, alias="CII_DATA_DIR")
     http_host: str = Field("127.0.0.1", alias="CII_HTTP_HOST")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
@@ -63,7 +87,7 @@ class PlatformSettings(BaseSettings):
     pseudonym_key_file: Path | None = Field(None, alias="CII_PSEUDONYM_KEY_FILE")
     reference_data_file: Path | None = Field(None, alias="CII_REFERENCE_DATA_FILE")
 
-    procuration_url: str = Field("http://127.0.0.1:8003", alias="PROCURATION_URL")
+    procuration_url: str = Field(default_factory=local_procuration, alias="PROCURATION_URL")
 
     inbound_retention_days: int = Field(7, alias="CII_INBOUND_RETENTION_DAYS")
     topic_partitions: int = Field(3, alias="CII_TOPIC_PARTITIONS")

@@ -21,6 +21,8 @@ def error(field: str, message: str) -> FieldError:
 
 
 def field_path(location: Sequence[int | str], prefix: str = "") -> str:
+    # A path parameter is named alone ("year"); query parameters keep their "query." prefix.
+    location = list(location[1:]) if location[:1] == ["path"] or tuple(location[:1]) == ("path",) else location
     parts = [str(p) for p in location if p not in ("body",)]
     path = ".".join(parts)
     return f"{prefix}.{path}" if prefix and path else (prefix or path)

@@ -1,9 +1,10 @@
 """Field types shared by the contract models."""
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 
 # A validation context key: the set of institution codes known to the reference data.
 KNOWN_INSTITUTIONS = "known_institutions"
@@ -49,4 +50,15 @@ def not_empty(values: list[Any]) -> list[Any]:
     return values
 
 
-IsoDate = date
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _written_as_iso_date(value: Any) -> Any:
+    """Pydantic would also take a number (`0`, a Unix time) or `2024-01-01T00:00` for a date: the contract and
+    the documents say YYYY-MM-DD, so that is all a date field (or query parameter) accepts."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_written_as_iso_date)]

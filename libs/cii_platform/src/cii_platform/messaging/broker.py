@@ -18,6 +18,7 @@ from faststream.security import BaseSecurity
 from prometheus_client import REGISTRY
 
 from ..settings import PlatformSettings
+from ..telemetry.logs import broker_logger
 from . import producer_fix
 
 producer_fix.apply()
@@ -39,6 +40,8 @@ def create_broker(settings: PlatformSettings, **kwargs: Any) -> KafkaBroker:
         request_timeout_ms=15_000,
         graceful_timeout=30.0,
         ack_policy=SAFE_ACK_POLICY,
+        # Ours, not FastStream's coloured text: every line of a service's log is JSON.
+        logger=broker_logger(),
         middlewares=(
             KafkaTelemetryMiddleware(),
             KafkaPrometheusMiddleware(registry=REGISTRY, app_name=f"cii-{settings.service_name}"),

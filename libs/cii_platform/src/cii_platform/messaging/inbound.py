@@ -129,6 +129,9 @@ class InboundGateway:
             raise Rejection(None, None, [error("", f"malformed JSON: {exc}")]) from exc
         if not isinstance(document, dict):
             raise Rejection(None, None, [error("", "the record value must be a JSON object (a CloudEvent)")])
+        if "specversion" not in document and any(name.lower().startswith("ce_") for name in record.headers):
+            raise Rejection(None, None, [error("", "CloudEvents binary mode is not accepted: the record value "
+                                                   "must be the whole event (structured mode, docs/contract.md 3)")])
         event_id = document.get("id") if isinstance(document.get("id"), str) else None
         event_type = document.get("type") if isinstance(document.get("type"), str) else None
         if event_type not in types.INBOUND_TYPES:

@@ -15,6 +15,9 @@ from ..contracts.envelope import CloudEvent, encode_event
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+# Structured mode only (docs/contract.md 3): the CloudEvents Kafka binding takes any `ce_` header to mean
+# binary mode, so a record carrying one beside a structured value is unreadable to the official SDKs.
+STRUCTURED_HEADERS = {"content-type": CONTENT_TYPE}
 
 # An idempotent producer that got one of these refuses every later record of the partition: only a new
 # producer (new producer id, sequences from 0) can publish again.
@@ -37,7 +40,7 @@ class KafkaEventPublisher:
     async def publish(self, topic: str, key: str | None, event: CloudEvent) -> None:
         await self._send(lambda: self._broker.publish(
             encode_event(event), topic=topic, key=key.encode() if key else None,
-            headers={"content-type": CONTENT_TYPE, "ce_type": event.type, "ce_id": event.id},
+            headers=dict(STRUCTURED_HEADERS),
         ))
 
     async def publish_raw(self, topic: str, key: bytes | None, value: bytes,

@@ -28,6 +28,19 @@ from .publisher import EventPublisher
 log = logging.getLogger(__name__)
 
 
+# The headers a dead-lettered record gets beside its own (the AsyncAPI document lists them from here).
+DEAD_LETTER_HEADERS: dict[str, str] = {
+    "x-original-topic": "the topic the record was read from",
+    "x-original-partition": "its partition",
+    "x-original-offset": "its offset",
+    "x-error-type": "the class of the last error",
+    "x-error-message": "the last error's message (at most 1,000 characters)",
+    "x-error-trace": "the end of the last error's traceback (at most 2,000 characters)",
+    "x-attempts": "how many times the handler failed on it",
+    "x-service": "the service that gave up on it",
+}
+
+
 class TransientError(Exception):
     """A dependency is unavailable for now; the same work will succeed later."""
 
@@ -111,6 +124,7 @@ class ReliableRunner:
             "x-attempts": str(attempts),
             "x-service": self._service,
         }
+        assert set(headers) >= set(DEAD_LETTER_HEADERS)
         while True:  # the dead-letter topic is on the same broker: wait for it rather than lose the record
             try:
                 await self._publisher.publish_raw(dead_letter(self._service), record.key, record.value, headers)

@@ -7,7 +7,6 @@ External infrastructure (`KAFKA_BOOTSTRAP_SERVERS` / `MONGODB_URL`) is used inst
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -91,10 +90,9 @@ class LocalInfra:
 
     def start(self) -> None:
         if self.fresh:
-            self.run("stop", with_keycloak=True)
-            for folder in ("kafka", "ferretdb", "postgres", "keycloak", "logs", "pids"):
-                shutil.rmtree(self.data_dir / folder, ignore_errors=True)
-        self.run("start")
+            # infra.sh knows where the data lives (the PostgreSQL cluster may be outside the data folder).
+            self.run("wipe", with_keycloak=True)
+        self.run("start")  # a failed start stops what it started
 
     def start_keycloak(self) -> None:
         """Keycloak for a suite that needs it, when the platform already runs without it."""
@@ -208,20 +206,34 @@ class LocalPlatform:
         return env
 
     def start(self, names: tuple[str, ...] = SERVICES) -> None:
-        if self._users == 0:
-            init_local_keys(self.infra.data_dir / "keys")
-            self.infra.start()
-        self._users += 1
+        """Starts the infrastructure (first user) and the services; if anything fails, stops what this call
+        started before raising, so that a failed session leaves no broker, store or service behind."""
+        first = self._users == 0
+        launched: list[str] = []
         try:
+            if first:
+                init_local_keys(self.infra.data_dir / "keys")
+                self.infra.start()
             for name in names:
+                if not self.is_running(name):
+                    launched.append(name)
                 self.start_service(name, wait=False)
             for name in names:
                 self.services[name].wait_ready()
         except BaseException:
-            # The caller's fixture never reaches its `finally`: stop here, or the services would outlive the
-            # session and hold the ports (a later session's services could not bind them).
-            self.stop()
+            for name in launched:
+                self.services.pop(name).stop()
+            if first:
+                for service in self.services.values():
+                    service.stop()
+                self.services.clear()
+                self.infra.stop()
             raise
+        self._users += 1
+
+    def is_running(self, name: str) -> bool:
+        service = self.services.get(name)
+        return bool(service and service.process and service.process.poll() is None)
 
     def start_service(self, name: str, *, wait: bool = True) -> ServiceProcess:
         if name not in self.services:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body
 from cii_platform.contracts.codes import Role
 from cii_platform.contracts.fields import KNOWN_INSTITUTIONS
 from cii_platform.http import CurrentPrincipal, forbidden
+from cii_platform.openapi import documented_body
 
 from ...service_layer.audit import Action, AuditEvent
 from .dependencies import Service, is_bureau_staff
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["decisions", "audit"])
 DECISION_BODY = "{ requester, person: { avs_number }, category, purpose } (docs/contract.md section 7)"
 
 
-@router.post("/decisions", response_model=DecisionPublic)
+@router.post("/decisions", response_model=DecisionPublic, openapi_extra=documented_body(DecisionRequest))
 async def decide(body: Annotated[dict[str, Any], Body(description=DECISION_BODY)], principal: CurrentPrincipal,
                  service: Service) -> DecisionPublic:
     """PERMIT or DENY now, with the reason and the procuration used; every decision is audited.

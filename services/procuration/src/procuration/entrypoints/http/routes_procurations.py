@@ -9,6 +9,7 @@ from cii_platform.contracts.codes import Purpose, Role
 from cii_platform.contracts.fields import KNOWN_INSTITUTIONS
 from cii_platform.contracts.inbound import ProcurationRevoked, ProcurationSigned
 from cii_platform.http import CurrentPrincipal, not_found
+from cii_platform.openapi import documented_body
 from cii_platform.security.crypto import SealedSection, unseal
 from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest
 from cii_platform.security.tokens import Principal
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api/v1/procurations", tags=["procurations"])
 SIGNED_BODY = "the payload of ch.vs.cii.procuration.signed.v1 (docs/contract.md section 5)"
 
 
-@router.post("", status_code=201, response_model=Created)
+@router.post("", status_code=201, response_model=Created, openapi_extra=documented_body(ProcurationSigned))
 async def record_procuration(body: Annotated[dict[str, Any], Body(description=SIGNED_BODY)],
                              principal: CurrentPrincipal, service: Service) -> Created:
     known = service.runtime.reference.institution_codes

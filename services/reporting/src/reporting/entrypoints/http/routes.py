@@ -1,14 +1,13 @@
 """Reporting's HTTP routes: the annual report (JSON, CSV, XLSX, printable HTML), dashboard, alerts."""
 
-import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from cii_platform.http import Page, Paging, ProblemError, unprocessable
-from cii_platform.validation import error
+from cii_platform.contracts.fields import IsoDate
+from cii_platform.http import Page, Paging, ProblemError
 from cii_platform.web.login import csrf_token
 
 from ...adapters.chromium_pdf import ChromiumPdfPrinter, PdfUnavailable
@@ -22,7 +21,6 @@ from .render_report_page import report_page
 from .render_tabular import report_csv, report_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YEAR_SPEC = re.compile(r"^(?P<year>\d{4})(?:\.(?P<format>json|csv|xlsx|html|pdf))?$")
 Format = Literal["json", "csv", "xlsx", "html", "pdf"]
 router = APIRouter()
 
@@ -32,27 +30,35 @@ def reporting_of(request: Request) -> Reporting:
     return reporting
 
 
-def parse_year(spec: str, query_format: Format | None) -> tuple[int, Format]:
-    match = YEAR_SPEC.match(spec)
-    if not match or not 2000 <= int(match["year"]) <= 2100:
-        raise unprocessable([error("year", "must be a year from 2000 to 2100, optionally with .csv, .xlsx, "
-                                           ".html or .pdf (e.g. 2024 or 2024.xlsx)")])
-    chosen = query_format or match["format"] or "json"
-    return int(match["year"]), chosen  # type: ignore[return-value]
-
-
 def build_report(reporting: Reporting, year: int, publication: bool, threshold: int) -> dict[str, Any]:
     report = annual_report(reporting.projection.model, year, reporting.reference.first_circle)
     return protect_report(report, threshold) if publication else report
 
 
-@router.get("/api/v1/reports/annual/{year}", response_model=None)
-async def get_annual_report(
-    request: Request, year: str, _: ReportReader, format: Format | None = None,
-    publication: bool = False, threshold: Annotated[int | None, Query(ge=1, le=100)] = None,
-) -> dict[str, Any] | Response:
+Year = Annotated[int, Path(ge=2000, le=2100, description="the report's year, 2000 to 2100")]
+Threshold = Annotated[int | None, Query(ge=1, le=100)]
+REPORT_FORMATS: dict[int | str, dict[str, Any]] = {200: {
+    "description": "the annual report in the chosen format",
+    "content": {"application/json": {}, "text/csv": {}, XLSX: {}, "text/html": {}, "application/pdf": {}}}}
+
+
+# `/2024.xlsx` is a route of its own (registered first: `{year}` alone would take "2024.xlsx" and refuse it),
+# so that `year` is an integer in both.
+@router.get("/api/v1/reports/annual/{year}.{extension}", response_model=None, responses=REPORT_FORMATS)
+async def get_annual_report_file(request: Request, year: Year, extension: Format, _: ReportReader,
+                                 publication: bool = False, threshold: Threshold = None) -> dict[str, Any] | Response:
+    return await annual_report_response(request, year, extension, publication, threshold)
+
+
+@router.get("/api/v1/reports/annual/{year}", response_model=None, responses=REPORT_FORMATS)
+async def get_annual_report(request: Request, year: Year, _: ReportReader, format: Format = "json",
+                            publication: bool = False, threshold: Threshold = None) -> dict[str, Any] | Response:
+    return await annual_report_response(request, year, format, publication, threshold)
+
+
+async def annual_report_response(request: Request, report_year: int, chosen: Format, publication: bool,
+                                 threshold: int | None) -> dict[str, Any] | Response:
     reporting = reporting_of(request)
-    report_year, chosen = parse_year(year, format)
     limit = threshold or reporting.settings.publication_threshold
     report = build_report(reporting, report_year, publication, limit)
     if chosen == "json":
@@ -82,12 +88,12 @@ def _download(filename: str) -> dict[str, str]:
 
 
 @router.get("/api/v1/dashboard")
-async def get_dashboard(request: Request, _: ReportReader, on: date | None = None) -> dict[str, Any]:
+async def get_dashboard(request: Request, _: ReportReader, on: IsoDate | None = None) -> dict[str, Any]:
     return dashboard(reporting_of(request).projection.model, on or date.today())
 
 
 @router.get("/api/v1/alerts")
-async def get_alerts(request: Request, _: ReportReader, paging: Paging, on: date | None = None,
+async def get_alerts(request: Request, _: ReportReader, paging: Paging, on: IsoDate | None = None,
                      kind: str | None = None) -> Page[dict[str, Any]]:
     found = dashboard(reporting_of(request).projection.model, on or date.today())["alerts"]
     if kind:
@@ -96,7 +102,7 @@ async def get_alerts(request: Request, _: ReportReader, paging: Paging, on: date
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def get_dashboard_page(request: Request, person: PageReader, on: date | None = None) -> HTMLResponse:
+async def get_dashboard_page(request: Request, person: PageReader, on: IsoDate | None = None) -> HTMLResponse:
     header = signed_in_bar(person.name, csrf_token(request))
     board = dashboard(reporting_of(request).projection.model, on or date.today())
     return HTMLResponse(dashboard_page(board, header=header), headers={"Cache-Control": "no-store"})

@@ -1,12 +1,12 @@
 """HTTP routes of docs/contract.md section 7 (signalement) plus the coordinators' overdue-triage list."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
 from cii_platform.contracts.codes import BUREAU, Public, Region, Role
+from cii_platform.contracts.fields import IsoDate
 from cii_platform.contracts.inbound import SignalementSubmitted
 from cii_platform.http import CurrentPrincipal, Page, Paging, forbidden
 from cii_platform.security.tokens import Principal
@@ -64,7 +64,7 @@ async def list_situations(
         status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
         region: Region | None = None, public: Public | None = None,
         institution: Annotated[str | None, Query(max_length=20)] = None,
-        announced_from: date | None = None, announced_to: date | None = None,
+        announced_from: IsoDate | None = None, announced_to: IsoDate | None = None,
         triage_overdue: bool = False) -> Page[SituationSummary]:
     wanted = SituationFilter(status=status, region=region.value if region else None,
                              public=public.value if public else None, institution=institution,
