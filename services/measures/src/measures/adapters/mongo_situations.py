@@ -18,7 +18,7 @@ from ..domain.situation import Situation
 
 Entries = list[dict[str, Any]]
 # Fields owned by this service, never overwritten by a re-announcement.
-LOCAL_FIELDS = ("closed", "closed_on", OUTBOX, PENDING)
+LOCAL_FIELDS = ("closed", "closed_on", "closure_outcome", "closure_reason", OUTBOX, PENDING)
 
 
 def _from_document(document: Document) -> Situation:
@@ -58,10 +58,13 @@ class MongoSituationRepository:
                                       {OUTBOX: 0})
         return [s async for s in (_from_document(d) async for d in cursor) if not s.rejected]
 
-    async def close(self, situation_id: str, closed_on: date, entries: Entries) -> bool:
+    async def close(self, situation_id: str, closed_on: date, entries: Entries, *, outcome: str | None = None,
+                    reason: str | None = None) -> bool:
         """True only for the call that closed it (the event is written once)."""
+        fields = {"closed": True, "closed_on": closed_on.isoformat(), "closure_outcome": outcome,
+                  "closure_reason": reason}
         updated = await self.collection.find_one_and_update(
             {"_id": situation_id, "closed": {"$ne": True}},
-            with_outbox({"$set": {"closed": True, "closed_on": closed_on.isoformat()}}, entries),
+            with_outbox({"$set": fields}, entries),
             return_document=ReturnDocument.AFTER)
         return updated is not None

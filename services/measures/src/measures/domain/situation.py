@@ -31,6 +31,8 @@ class Situation(BaseModel):
     sealed: dict[str, SealedSection] = Field(default_factory=dict)
     closed: bool = False
     closed_on: date | None = None
+    closure_outcome: str | None = None
+    closure_reason: str | None = None
 
     @property
     def is_closed(self) -> bool:

@@ -10,7 +10,7 @@ from cii_platform.store import Document
 from ..adapters.event_mapper import entry
 from ..adapters.mongo_alerts import MongoAlertRepository
 from ..adapters.mongo_measures import MongoMeasureRepository
-from ..domain.alerts import PROCURATION_ALERT_KINDS, AlertSpec, expected_alerts, situation_alert_id
+from ..domain.alerts import MEETING_EVERY_DAYS, PROCURATION_ALERT_KINDS, AlertSpec, expected_alerts, situation_alert_id
 from ..domain.model import Measure, MeasureStatus
 from ..domain.situation import Situation, themes_of
 from .clock import Clock
@@ -18,14 +18,16 @@ from .clock import Clock
 
 class AlertService:
     def __init__(self, alerts: MongoAlertRepository, measures: MongoMeasureRepository, clock: Clock,
-                 notify: Callable[[], None]) -> None:
+                 notify: Callable[[], None], *, meeting_every_days: int = MEETING_EVERY_DAYS) -> None:
+        self.meeting_every_days = meeting_every_days
         self.alerts = alerts
         self.measures = measures
         self.clock = clock
         self.notify = notify
 
     async def reconcile_measure(self, measure: Measure) -> None:
-        wanted = {spec.alert_id: spec for spec in expected_alerts(measure, self.clock.today())}
+        wanted = {spec.alert_id: spec for spec in expected_alerts(measure, self.clock.today(),
+                                                                     meeting_every_days=self.meeting_every_days)}
         active = {d["_id"]: d for d in await self.alerts.active({"measure_id": measure.id})}
         for alert_id, spec in wanted.items():
             if alert_id not in active:
