@@ -19,6 +19,18 @@ def _check_institution(code: str, info: ValidationInfo) -> str:
 InstitutionCode = Annotated[
     str, Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$"), AfterValidator(_check_institution)
 ]
+# A party of a procuration: an institution, or the CII bureau, which the CII's procuration names (seed 001
+# section 6: the case manager has the procuration renewed; seed 002 5.12: exchanges under the procuration).
+PROCURATION_BODIES = frozenset({"BUREAU"})
+
+
+def _check_party(code: str, info: ValidationInfo) -> str:
+    return code if code in PROCURATION_BODIES else _check_institution(code, info)
+
+
+PartyCode = Annotated[
+    str, Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$"), AfterValidator(_check_party)
+]
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:/-]+$")]

@@ -17,7 +17,17 @@ from .codes import (
     Sex,
     SituationType,
 )
-from .fields import Identifier, InstitutionCode, IsoDate, Sha256Hex, ShortText, Text, no_repeats, not_empty
+from .fields import (
+    Identifier,
+    InstitutionCode,
+    IsoDate,
+    PartyCode,
+    Sha256Hex,
+    ShortText,
+    Text,
+    no_repeats,
+    not_empty,
+)
 
 
 class Payload(BaseModel):
@@ -74,7 +84,7 @@ class ProcurationSigned(Payload):
     signed_on: IsoDate
     valid_from: IsoDate
     valid_until: IsoDate
-    parties: Annotated[list[InstitutionCode], AfterValidator(not_empty), AfterValidator(no_repeats)]
+    parties: Annotated[list[PartyCode], AfterValidator(not_empty), AfterValidator(no_repeats)]
     categories: Annotated[list[DataCategory], AfterValidator(not_empty), AfterValidator(no_repeats)]
     purposes: Annotated[list[Purpose], AfterValidator(not_empty), AfterValidator(no_repeats)]
     document_sha256: Sha256Hex

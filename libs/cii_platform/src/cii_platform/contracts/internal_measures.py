@@ -25,6 +25,7 @@ CASE_MANAGER_DESIGNATED = "ch.vs.cii.internal.case_manager.designated.v1"
 OBJECTIVES_CONTRACT_SIGNED = "ch.vs.cii.internal.objectives_contract.signed.v1"
 MEETING_LOGGED = "ch.vs.cii.internal.meeting.logged.v1"
 REVIEW_RECORDED = "ch.vs.cii.internal.review.recorded.v1"
+SITUATION_REVIEWED = "ch.vs.cii.internal.situation.reviewed.v1"
 PREFINANCING_DECIDED = "ch.vs.cii.internal.prefinancing.decided.v1"
 PREFINANCING_SETTLED = "ch.vs.cii.internal.prefinancing.settled.v1"
 DISAGREEMENT_RAISED = "ch.vs.cii.internal.disagreement.raised.v1"
@@ -156,6 +157,15 @@ class ReviewRecorded(MeasureEvent):
     next_review_due_on: date
 
 
+class SituationReviewed(InternalEvent):
+    """The coordinator's quarterly follow-up of an open complex situation (seed 001, 5.3 and 5.4)."""
+
+    situation_id: str
+    region: str | None = None
+    reviewed_on: date
+    next_review_due_on: date
+
+
 class PrefinancingDecided(MeasureEvent):
     decision: str  # PREFINANCED | REFUSED
     decided_on: date
@@ -201,6 +211,7 @@ EVENTS: dict[str, type[InternalEvent]] = {
     OBJECTIVES_CONTRACT_SIGNED: ObjectivesContractSigned,
     MEETING_LOGGED: MeetingLogged,
     REVIEW_RECORDED: ReviewRecorded,
+    SITUATION_REVIEWED: SituationReviewed,
     PREFINANCING_DECIDED: PrefinancingDecided,
     PREFINANCING_SETTLED: PrefinancingSettled,
     DISAGREEMENT_RAISED: DisagreementRaised,

@@ -106,7 +106,9 @@ class ServiceProcess:
         self.process = subprocess.Popen([sys.executable, "-m", self.name], env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, cwd=REPO_ROOT)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
+        # A loaded machine (several suites side by side) may need longer: CII_TEST_READY_TIMEOUT seconds.
+        timeout = timeout or float(os.environ.get("CII_TEST_READY_TIMEOUT", "60"))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:

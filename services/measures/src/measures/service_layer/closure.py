@@ -128,6 +128,31 @@ async def close_by_coordinator(ctx: ServiceContext, situation_id: str, cmd: comm
     return await situation_closure_view(ctx, situation_id)
 
 
+async def review_situation(ctx: ServiceContext, situation_id: str, cmd: commands.ReviewSituation,
+                           principal: Principal) -> dict[str, object]:
+    """Seed 001, 5.3 and 5.4: the coordinator follows every open complex situation quarterly."""
+    situation = await ctx.situations.get(situation_id)
+    if situation is None or not coordinates(principal, situation.ref()):
+        raise not_found("situation")
+    if not situation.followed_as_complex:
+        raise DomainValidationError([error("situation_id", "is not an open complex situation")])
+    floor = max(situation.reviews, default=situation.followed_since or situation.announced_on)
+    if cmd.reviewed_on < floor or cmd.reviewed_on > ctx.clock.today():
+        raise DomainValidationError([error("reviewed_on", f"must be between {floor} and today")])
+    reviewed = situation.model_copy(update={"reviews": [*situation.reviews, cmd.reviewed_on]})
+    next_due = reviewed.review_due_on()
+    assert next_due is not None
+    payload = events.SituationReviewed(situation_id=situation.id, region=situation.region,
+                                       reviewed_on=cmd.reviewed_on, next_review_due_on=next_due)
+    if not await ctx.situations.add_review(situation.id, cmd.reviewed_on,
+                                           [entry(events.SITUATION_REVIEWED, situation.id, payload)]):
+        raise conflict("the situation was closed meanwhile", "closed")
+    ctx.notify()
+    await ctx.alerts.reconcile_situation_review(reviewed)
+    return {"situation_id": situation.id, "reviewed_on": cmd.reviewed_on.isoformat(),
+            "next_review_due_on": next_due.isoformat()}
+
+
 async def closure_of(ctx: ServiceContext, situation_id: str, principal: Principal) -> dict[str, object]:
     situation = await ctx.situations.get(situation_id)
     if situation is None or not (coordinates(principal, situation.ref())

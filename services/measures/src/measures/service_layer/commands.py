@@ -69,6 +69,10 @@ class CancelMeasure(Command):
     reason: str = Field(min_length=1, max_length=40, description="a code of reference data closure_reasons")
 
 
+class ReviewSituation(Command):
+    reviewed_on: date
+
+
 class CloseSituation(Command):
     closed_on: date
     reason: str = Field(min_length=1, max_length=40, description="a code of reference data closure_reasons")

@@ -41,6 +41,13 @@ async def close_situation(situation_id: str, body: commands.CloseSituation, ctx:
     return await run(closure.close_by_coordinator(ctx, situation_id, body, principal))
 
 
+@router.post("/situations/{situation_id}/reviews")
+async def review_situation(situation_id: str, body: commands.ReviewSituation, ctx: Context,
+                           principal: CurrentPrincipal) -> dict[str, Any]:
+    """The coordinator's quarterly follow-up of an open complex situation (clears its REVIEW_DUE alert)."""
+    return await closure.review_situation(ctx, situation_id, body, principal)
+
+
 @router.get("/situations/{situation_id}/closure")
 async def situation_closure(situation_id: str, ctx: Context, principal: CurrentPrincipal) -> dict[str, Any]:
     """Whether (and how) a situation ended; the bureau's staff of its region or theme and its announcer."""

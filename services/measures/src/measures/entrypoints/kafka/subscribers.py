@@ -40,7 +40,8 @@ def signalement_handlers(ctx: ServiceContext) -> dict[str, Handler]:
 
     async def on_triaged(event: CloudEvent) -> None:
         triaged = signalement.SituationTriaged.model_validate(event.data)
-        await handlers.change_situation_status(ctx, triaged.situation_id, triaged.status, triaged.decision)
+        await handlers.change_situation_status(ctx, triaged.situation_id, triaged.status, triaged.decision,
+                                               triaged.triaged_at.date())
         await close_after_triage(ctx, triaged.situation_id, triaged.decision, triaged.triaged_at.date())
 
     async def on_status_changed(event: CloudEvent) -> None:
