@@ -211,9 +211,8 @@ def plan_year(history: History, year: int, today: date, rng: random.Random) -> P
         if measure.situation.situation_id in complex_ids:
             plan.measures[measure.situation.situation_id].append(measure)
     _every_type_done_in_the_year(plan, complex_ones, year_end, rng)
-    case_managements = [m for ms in plan.measures.values() for m in ms if m.type == "CASE_MANAGEMENT"]
-    plan.late_contracts = {m.measure_id for index, m in enumerate(case_managements)
-                           if index == 0 or rng.random() < 0.25}
+    started = [m for ms in plan.measures.values() for m in ms if m.type == "CASE_MANAGEMENT" and m.started_on]
+    plan.late_contracts = {m.measure_id for index, m in enumerate(started) if index == 0 or rng.random() < 0.25}
     without_measures = [s for s in complex_ones if s.situation_id not in plan.measures]
     rng.shuffle(without_measures)
     plan.closed_by_hand = without_measures[:max(2, len(without_measures) // 12)]
@@ -223,10 +222,12 @@ def plan_year(history: History, year: int, today: date, rng: random.Random) -> P
     procurations = [p for p in history.procurations
                     if any(s.procuration_id == p.procuration_id and s.situation_id in followed
                            for s in history.situations)]
-    for offset, procuration in zip((6, 12, 19, 26), procurations[:4], strict=False):
+    for procuration in procurations[:1]:  # not renewed in time: the dashboard shows it expired
+        procuration.valid_until = max(today - timedelta(days=20), procuration.valid_from + timedelta(days=1))
+    for offset, procuration in zip((6, 12, 19, 26), procurations[1:5], strict=False):
         procuration.valid_until = max(today + timedelta(days=offset), procuration.valid_from + timedelta(days=1))
         plan.expiring.append(procuration)
-    plan.revoked = procurations[4] if len(procurations) > 4 else None
+    plan.revoked = procurations[5] if len(procurations) > 5 else None
     return plan
 
 
@@ -381,8 +382,8 @@ async def close_and_review(bureau: Bureau, ids: dict[str, str], plan: Plan, toda
         await bureau.send(bureau.measures, f"/api/v1/situations/{ids[situation.external_ref]}/closure", {
             "closed_on": closed_on.isoformat(), "reason": rng.choice(["OBJECTIVES_REACHED", "PERSON_MOVED_AWAY"])},
             "situation closed by the coordinator")
-    for situation in plan.reviewed:
-        reviewed_on = min(situation.announced_on + timedelta(days=rng.randint(80, 100)), today)
+    for situation in plan.reviewed:  # triage was recorded today: so is the first quarterly review
+        reviewed_on = today
         await bureau.send(bureau.measures, f"/api/v1/situations/{ids[situation.external_ref]}/reviews", {
             "reviewed_on": reviewed_on.isoformat()}, "quarterly review")
 
