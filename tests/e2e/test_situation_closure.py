@@ -41,7 +41,13 @@ def announcement(announced_on: str) -> dict[str, Any]:
 
 
 async def call(http: httpx.Client, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
-    return await asyncio.to_thread(http.request, method, path, json=body)
+    """A 503 (a dependency such as the key custodian slow to answer) changed nothing: ask again a few times."""
+    for _ in range(10):
+        response = await asyncio.to_thread(http.request, method, path, json=body)
+        if response.status_code != 503:
+            return response
+        await asyncio.sleep(2.0)
+    return response
 
 
 async def eventually(probe: Callable[[], Any], timeout: float = 240.0) -> Any:
