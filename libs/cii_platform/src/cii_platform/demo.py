@@ -250,14 +250,14 @@ def _every_type_done_in_the_year(plan: Plan, complex_ones: list[PlannedSituation
                                    measure_type, situation.announced_on)
             plan.measures[situation.situation_id].append(added)
             of_type.append(added)
-        if not any(_counted_in(m, year_end) for m in of_type):
-            first = of_type[0]
+        done = sum(1 for m in of_type if _counted_in(m, year_end))
+        for first in [m for m in of_type if not _counted_in(m, year_end)][:max(0, wanted - done)]:
             day = min(first.requested_on + timedelta(days=10), year_end)
             first.requested_on = min(first.requested_on, day)
             if measure_type in SESSIONS:
                 first.held_on = day
             else:
-                first.started_on = day
+                first.started_on, first.closed_on = day, None
     coachings = [m for m in planned if m.type == "COACHING_ORP_CMS" and m.started_on]
     if coachings and not any(m.closed_on and m.closed_on <= year_end for m in coachings):
         first = coachings[0]
