@@ -49,7 +49,7 @@ def _topics_ensure(_: argparse.Namespace, settings: PlatformSettings) -> None:
 def _demo_load(args: argparse.Namespace, settings: PlatformSettings) -> None:
     from pymongo import MongoClient
 
-    from .demo import load_demo_year
+    from .demo import DemoTarget, load_demo_year
 
     if args.if_empty:
         client: MongoClient[dict[str, object]]
@@ -58,11 +58,17 @@ def _demo_load(args: argparse.Namespace, settings: PlatformSettings) -> None:
             if client[database]["situations"].estimated_document_count() > 0:
                 print("demo: the store already holds situations; nothing loaded")
                 return
-    sent = load_demo_year(settings.kafka_bootstrap_servers, args.year, scale=args.scale)
-    print(f"demo: published {sum(sent.values())} events for {args.year} through Kafka: "
-          + ", ".join(f"{count} {kind.split('.')[-2]}" for kind, count in sorted(sent.items())))
-    print(f"demo: annual report at http://127.0.0.1:{devstack.service_port('reporting')}/api/v1/reports/annual/"
-          f"{args.year} (give it a few seconds)")
+    minter = TokenMinter(settings)
+    target = DemoTarget(
+        kafka_bootstrap=settings.kafka_bootstrap_servers,
+        urls={name: f"http://127.0.0.1:{devstack.service_port(name)}" for name in SERVICES},
+        token=lambda institution, *roles: minter.mint(institution=institution, roles=list(roles)))
+    summary = load_demo_year(target, args.year, scale=args.scale)
+    print(f"demo: published {sum(summary.published.values())} events for {args.year} through Kafka: "
+          + ", ".join(f"{count} {kind.split('.')[-2]}" for kind, count in sorted(summary.published.items())))
+    reporting = f"http://127.0.0.1:{devstack.service_port('reporting')}"
+    print(f"demo: the year is visible: annual report {reporting}/api/v1/reports/annual/{args.year}, "
+          f"dashboard {reporting}/")
 
 
 def _stack(args: argparse.Namespace, settings: PlatformSettings) -> None:

@@ -54,7 +54,8 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None, cust
         http_custody = HttpKeyCustody(settings.procuration_url, ServiceCredentials(settings))
         runtime.on_shutdown(http_custody.close)
         custody = http_custody
-    alerts = AlertService(alert_store, measures, clock, runtime.notify_outbox)
+    alerts = AlertService(alert_store, measures, clock, runtime.notify_outbox,
+                          meeting_every_days=settings.meeting_every_days, situations=situations)
     context = ServiceContext(settings=settings, reference=runtime.reference, measures=measures,
                              situations=situations, alert_store=alert_store, disagreements=disagreements,
                              audit_log=db["access_audit"], alerts=alerts, sealer=Sealer(custody), clock=clock,

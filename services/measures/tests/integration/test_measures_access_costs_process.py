@@ -30,7 +30,8 @@ async def test_only_the_network_and_the_bureau_see_a_measure(
     oai = client(measures_platform, "OAI", "respondent")
     tro = await request_when_known(oai, {"situation_id": situation.situation_id, "type": "TRO",
                                          "requested_on": "2026-04-01"})
-    await call(oai, "POST", f"{MEASURES}/{tro}/schedule", {"date": "2026-04-15", "participants": [
+    coordinator = client(measures_platform, "BUREAU", "coordinator", region="MARTIGNY")
+    await call(coordinator, "POST", f"{MEASURES}/{tro}/schedule", {"date": "2026-04-15", "participants": [
         {"institution": "CMS"}]})
     allowed = [oai, client(measures_platform, "CMS", "field_worker"),
                client(measures_platform, "BUREAU", "coordinator", region="MARTIGNY"),
@@ -57,6 +58,8 @@ async def test_only_the_network_and_the_bureau_see_a_measure(
 
 async def test_variable_costs_prefinancing_and_the_billing_statement(
         measures_platform: LocalPlatform, upstream: InstitutionClient, measures_events: TopicReader) -> None:
+    """Seed 002: 7.2 (user pays; structural costs in equal parts among the parties of section 2), 7.4
+    (the fund prefinances, then the liable partner is charged); seed 000 section 3 (CHF 434'206.70)."""
     situation = situation_recorded(institution="OCPS", region="MONTHEY", announced_on=date(2025, 1, 6))
     await publish_situation(upstream, situation)
     ocps = client(measures_platform, "OCPS", "respondent")
@@ -67,10 +70,21 @@ async def test_variable_costs_prefinancing_and_the_billing_statement(
     assert variable(after, "OCPS") - variable(before, "OCPS") == 1800.0  # the assessment: user pays
     assert variable(after, "FONDS_CANTONAL_EMPLOI") - variable(before, "FONDS_CANTONAL_EMPLOI") == 2500.0
     structural = {s["institution"]: s["structural_costs"] for s in after["statements"] if s["structural_costs"]}
-    assert set(structural) == {"ORP", "LMMT", "OCPS", "CMS", "OASI", "T1", "OSP", "OAI"}
-    assert set(structural.values()) == {150000.0 / 8}
+    assert set(structural) == {"SICT", "SAS", "SFOP", "SHE", "OAI"}
+    assert set(structural.values()) == {round(434206.70 / 5, 2)}
     own = (await call(ocps, "GET", "/api/v1/billing/2025")).json()
-    assert [s["institution"] for s in own["statements"]] == ["OCPS"]  # a partner sees its own statement
+    # a partner sees its own statement and its contracting party's (OCPS takes part through the SAS)
+    assert [s["institution"] for s in own["statements"]] == ["OCPS", "SAS"]
+    mandate = next(i for s in after["statements"] for i in s["variable_items"] if i["type"] == "MEDICAL_MANDATE")
+    assert mandate["advance"] is True
+    settled = await call(officer, "POST", f"{MEASURES}/{mandate['measure_id']}/prefinancing/settlement",
+                         {"settled_on": "2025-06-01", "charged_to": "OAI"})
+    assert settled.status_code == 200, settled.text
+    assert (await events_of(measures_events, ev.PREFINANCING_SETTLED, measure_id=mandate["measure_id"]))[0][
+        "charged_to"] == "OAI"
+    charged = (await call(officer, "GET", "/api/v1/billing/2025")).json()
+    assert variable(charged, "OAI") - variable(after, "OAI") == 2500.0
+    assert variable(charged, "FONDS_CANTONAL_EMPLOI") == variable(before, "FONDS_CANTONAL_EMPLOI")
     exported = await call(officer, "GET", "/api/v1/billing/2025?format=csv")
     assert exported.headers["content-type"].startswith("text/csv")
     rows = {r["institution"]: r for r in csv.DictReader(io.StringIO(exported.text))}
@@ -88,9 +102,10 @@ async def hold_an_assessment_and_prefinance_a_mandate(platform: LocalPlatform, e
     officer = client(platform, "BUREAU", "cantonal_officer")
     assessment = await request_when_known(ocps, {"situation_id": situation_id, "type": "ASSESSMENT",
                                                  "requested_on": "2025-02-03"})
-    await call(ocps, "POST", f"{MEASURES}/{assessment}/schedule", {"date": "2025-02-20", "participants": [
+    coordinator = client(platform, "BUREAU", "coordinator", region="MONTHEY")
+    await call(coordinator, "POST", f"{MEASURES}/{assessment}/schedule", {"date": "2025-02-20", "participants": [
         {"institution": "SMR", "role": "médecin"}]})
-    await call(ocps, "POST", f"{MEASURES}/{assessment}/hold", {"held_on": "2025-02-20"})
+    await call(coordinator, "POST", f"{MEASURES}/{assessment}/hold", {"held_on": "2025-02-20"})
     mandate = await request_when_known(ocps, {"situation_id": situation_id, "type": "MEDICAL_MANDATE",
                                               "requested_on": "2025-03-01"})
     refused = await call(ocps, "POST", f"{MEASURES}/{mandate}/prefinancing",

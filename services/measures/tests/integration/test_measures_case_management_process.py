@@ -29,9 +29,10 @@ async def held_tro_creating_case_management(platform: LocalPlatform, upstream: I
     orp = client(platform, "ORP", "field_worker")
     tro = await request_when_known(orp, {"situation_id": situation.situation_id, "type": "TRO",
                                          "requested_on": "2026-04-20"})
-    await call(orp, "POST", f"{MEASURES}/{tro}/schedule", {"date": "2026-05-04", "participants": [
+    coordinator = client(platform, "BUREAU", "coordinator", region="SION")
+    await call(coordinator, "POST", f"{MEASURES}/{tro}/schedule", {"date": "2026-05-04", "participants": [
         {"institution": "ORP"}, {"institution": "CMS"}]})
-    held = await call(orp, "POST", f"{MEASURES}/{tro}/hold",
+    held = await call(coordinator, "POST", f"{MEASURES}/{tro}/hold",
                       {"held_on": "2026-05-04", "outcome": {"recommended_measure": "CASE_MANAGEMENT"}})
     return situation.situation_id, held.json()["follow_up_measure_id"]
 

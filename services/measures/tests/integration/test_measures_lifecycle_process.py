@@ -26,6 +26,8 @@ pytestmark = pytest.mark.integration
 
 async def test_a_tro_is_scheduled_held_and_its_outcome_creates_case_management(
         measures_platform: LocalPlatform, upstream: InstitutionClient, measures_events: TopicReader) -> None:
+    """Seed 001, sections 5.3 and 5.4: only the coordinator of the region (or theme), or the cantonal
+    officer, schedules and holds a TRO; the announcer who requested it gets 403."""
     situation = situation_recorded()
     await publish_situation(upstream, situation)
     orp = client(measures_platform, "ORP", "field_worker")
@@ -34,9 +36,16 @@ async def test_a_tro_is_scheduled_held_and_its_outcome_creates_case_management(
     requested = await events_of(measures_events, ev.MEASURE_REQUESTED, measure_id=tro_id)
     assert requested[0]["requested_by"] == "ORP" and requested[0]["type"] == "TRO"
     assert requested[0]["situation_id"] == situation.situation_id and requested[0]["region"] == "SION"
-    await wrong_steps_change_nothing(orp, tro_id)
-    await schedule_with_participants(orp, measures_events, tro_id)
-    follow_up_id = await hold_recommending_case_management(orp, measures_events, tro_id)
+    # Seed 001, sections 5.3 and 5.4: the region's (or theme's) coordinator organises and conducts the TRO.
+    coordinator = client(measures_platform, "BUREAU", "coordinator", region="SION")
+    for outsider in (orp, client(measures_platform, "BUREAU", "coordinator", region="MONTHEY")):
+        refused = await call(outsider, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-10"})
+        assert refused.status_code in (403, 404)
+    assert (await call(orp, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-10"})).status_code == 403
+    await wrong_steps_change_nothing(coordinator, tro_id)
+    await schedule_with_participants(coordinator, measures_events, tro_id)
+    assert (await call(orp, "POST", f"{MEASURES}/{tro_id}/hold", {"held_on": "2026-04-10"})).status_code == 403
+    follow_up_id = await hold_recommending_case_management(coordinator, measures_events, tro_id)
     follow_up = (await call(orp, "GET", f"{MEASURES}/{follow_up_id}")).json()
     assert follow_up["status"] == "requested" and follow_up["requested_on"] == "2026-04-10"
     assert follow_up["origin_measure_id"] == tro_id

@@ -1,5 +1,5 @@
 """Which alerts a case management has on a given day (issue 5: contract overdue, no meeting for more
-than 21 days, objective deadline passed, quarterly review due)."""
+than 14 days, objective deadline passed, quarterly review due)."""
 
 from datetime import date
 
@@ -41,15 +41,27 @@ def test_contract_overdue_from_the_day_after_it_was_due_until_signed() -> None:
     assert kinds(measure, date(2026, 3, 17)) == []
 
 
-def test_no_meeting_for_more_than_21_days() -> None:
+def test_no_meeting_for_more_than_14_days() -> None:
+    """Seed 001, section 6 (répondant CII / case manager): "rencontrer le bénéficiaire à intervalles
+    réguliers, environ chaque deux semaines": the alert fires on the 15th day without a meeting."""
     measure = running_case_management()
     cm.sign_contract(measure, STARTED, [Objective(id="o-1", responsible_institution="ORP",
                                                   deadline=date(2026, 12, 1))])
-    assert kinds(measure, date(2026, 3, 26)) == []
-    assert kinds(measure, date(2026, 3, 27)) == ["NO_MEETING"]
+    assert kinds(measure, date(2026, 3, 19)) == []
+    assert kinds(measure, date(2026, 3, 20)) == ["NO_MEETING"]
     cm.log_meeting(measure, date(2026, 3, 20), None)
-    assert kinds(measure, date(2026, 4, 10)) == []
-    assert kinds(measure, date(2026, 4, 11)) == ["NO_MEETING"]
+    assert kinds(measure, date(2026, 4, 3)) == []
+    assert kinds(measure, date(2026, 4, 4)) == ["NO_MEETING"]
+
+
+def test_the_meeting_interval_is_configurable() -> None:
+    """Seed 001, section 6: "environ" two weeks; the bureau may set another interval (meeting_every_days)."""
+    measure = running_case_management()
+    cm.sign_contract(measure, STARTED, [Objective(id="o-1", responsible_institution="ORP",
+                                                  deadline=date(2026, 12, 1))])
+    on = date(2026, 3, 20)
+    assert [a.kind for a in expected_alerts(measure, on, meeting_every_days=21)] == []
+    assert [a.kind for a in expected_alerts(measure, on, meeting_every_days=10)] == ["NO_MEETING"]
 
 
 def test_objective_deadline_passed_until_achieved() -> None:

@@ -86,3 +86,38 @@ def test_dashboard_counts_are_the_alerts_it_lists() -> None:
     assert board["procurations_expired"] == kinds.count("PROCURATION_EXPIRED")
     assert board["open_situations"]["total"] == sum(
         sum(regions.values()) for regions in board["open_situations"]["by_state_region"].values())
+
+
+def _situation_fact(situation_id: str, announced_on: str, follow_up_started_on: str) -> dict[str, object]:
+    return {"kind": "situation", "situation_id": situation_id, "version": 1, "institution": "ORP", "unit": None,
+            "announced_on": announced_on, "public": "ADULT", "situation_type": "COMPLEX", "region": "SION",
+            "sex": "F", "age": 40, "education_level": "NONE", "gravity_index": 1.0, "risk_factor_count": 2,
+            "follow_up_started_on": follow_up_started_on, "status": "SUBMITTED", "triage_due_on": None,
+            "procuration_id": None, "person_pseudonym": f"p-{situation_id}"}
+
+
+def test_early_detection_gives_the_mean_delay_besides_the_share() -> None:
+    """Seed 000, section 9 ("Détection précoce"): "la durée moyenne entre le moment où la personne démarre
+    un suivi auprès du dispositif annonceur et celui où elle est signalée au bureau", beside the share
+    announced within six months."""
+    model = ReadModel()
+    model.apply(_situation_fact("a", "2024-03-01", "2024-01-01"))  # 60 days
+    model.apply(_situation_fact("b", "2024-06-01", "2023-06-01"))  # 366 days
+    early = annual_report(model, 2024, {"ORP"})["early_detection"]
+    assert early == {"within_6_months_share": 0.5, "mean_delay_days": 213.0}
+
+
+def test_closed_situations_are_counted_by_outcome_and_leave_the_open_ones() -> None:
+    """Issue 14 point 7: a closure, whatever the way, counts in the report and on the dashboard."""
+    model = ReadModel()
+    for situation_id in ("a", "b", "c"):
+        model.apply(_situation_fact(situation_id, "2024-03-01", "2024-01-01"))
+    model.apply({"kind": "situation_closed", "situation_id": "a", "closed_on": "2024-04-01",
+                 "outcome": "REDIRECTED_NETWORK", "reason": "REDIRECT_NETWORK"})
+    model.apply({"kind": "situation_closed", "situation_id": "b", "closed_on": "2025-01-10",
+                 "outcome": "CLOSED_BY_COORDINATOR", "reason": "PERSON_MOVED_AWAY"})
+    assert annual_report(model, 2024, {"ORP"})["closures"] == {"total": 1, "by_outcome": {"REDIRECTED_NETWORK": 1}}
+    board = dashboard(model, date(2025, 2, 1))
+    assert board["situations_closed"] == {"total": 2, "by_outcome": {"CLOSED_BY_COORDINATOR": 1,
+                                                                      "REDIRECTED_NETWORK": 1}}
+    assert board["open_situations"]["total"] == 1

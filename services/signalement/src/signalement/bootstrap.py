@@ -60,7 +60,7 @@ def build_service(*, reference: ReferenceData, situations: SituationRepository,
         intake=SignalementIntake(situations, personal_data, pseudonymizer, reference, clock, notify),
         transitions=TransitionIntake(transitions, pseudonymizer, reference, clock, notify),
         triage=TriageHandler(situations, personal_data, reference, clock, notify),
-        lifecycle=LifecycleHandler(situations, notify),
+        lifecycle=LifecycleHandler(situations, notify, set(reference.institution_codes)),
         views=SituationViews(situations, personal_data, read_log, grants, clock), grants=grants)
 
 

@@ -17,6 +17,7 @@ MEASURE_SCHEDULED = "ch.vs.cii.internal.measure.scheduled.v1"
 MEASURE_HELD = "ch.vs.cii.internal.measure.held.v1"
 MEASURE_STARTED = "ch.vs.cii.internal.measure.started.v1"
 MEASURE_CLOSED = "ch.vs.cii.internal.measure.closed.v1"
+MEASURE_CANCELLED = "ch.vs.cii.internal.measure.cancelled.v1"
 SITUATION_CLOSED = "ch.vs.cii.internal.situation.closed.v1"
 ALERT_RAISED = "ch.vs.cii.internal.alert.raised.v1"
 ALERT_CLEARED = "ch.vs.cii.internal.alert.cleared.v1"
@@ -24,7 +25,9 @@ CASE_MANAGER_DESIGNATED = "ch.vs.cii.internal.case_manager.designated.v1"
 OBJECTIVES_CONTRACT_SIGNED = "ch.vs.cii.internal.objectives_contract.signed.v1"
 MEETING_LOGGED = "ch.vs.cii.internal.meeting.logged.v1"
 REVIEW_RECORDED = "ch.vs.cii.internal.review.recorded.v1"
+SITUATION_REVIEWED = "ch.vs.cii.internal.situation.reviewed.v1"
 PREFINANCING_DECIDED = "ch.vs.cii.internal.prefinancing.decided.v1"
+PREFINANCING_SETTLED = "ch.vs.cii.internal.prefinancing.settled.v1"
 DISAGREEMENT_RAISED = "ch.vs.cii.internal.disagreement.raised.v1"
 DISAGREEMENT_DECIDED = "ch.vs.cii.internal.disagreement.decided.v1"
 
@@ -77,12 +80,37 @@ class MeasureClosed(MeasureEvent):
     final_report_recorded: bool = False
 
 
+class MeasureCancelled(MeasureEvent):
+    """A requested or scheduled measure that will not take place; the reason is a code."""
+
+    cancelled_on: date
+    reason: str
+
+
+# Why a situation ended (SituationClosed.outcome): the one fact the network, the bureau and the notifier read.
+OUTCOME_MEASURES_COMPLETED = "MEASURES_COMPLETED"  # its last measure closed (reason REINSERTION / NO_REINSERTION)
+OUTCOME_REDIRECTED_NETWORK = "REDIRECTED_NETWORK"  # triaged to a network CII
+OUTCOME_REDIRECTED_SIMPLE = "REDIRECTED_SIMPLE"  # triaged to a simple CII
+OUTCOME_REJECTED = "REJECTED"  # rejected at triage
+OUTCOME_NO_FURTHER_MEASURE = "NO_FURTHER_MEASURE"  # a TRO or assessment recommended no further measure
+OUTCOME_MEASURE_CANCELLED = "MEASURE_CANCELLED"  # its last requested measure was cancelled
+OUTCOME_CLOSED_BY_COORDINATOR = "CLOSED_BY_COORDINATOR"  # a manual closure, with a reason code
+CLOSURE_OUTCOMES = (OUTCOME_MEASURES_COMPLETED, OUTCOME_REDIRECTED_NETWORK, OUTCOME_REDIRECTED_SIMPLE,
+                    OUTCOME_REJECTED, OUTCOME_NO_FURTHER_MEASURE, OUTCOME_MEASURE_CANCELLED,
+                    OUTCOME_CLOSED_BY_COORDINATOR)
+
+
 class SituationClosed(InternalEvent):
+    """The situation ended, whatever the way (outcome); reason is a code, never free text."""
+
     situation_id: str
     closed_on: date
     region: str | None = None
     closing_measure_id: str | None = None
     network: list[str] = Field(default_factory=list)  # institutions informed of the closure
+    outcome: str = OUTCOME_MEASURES_COMPLETED
+    reason: str | None = None  # a code: REINSERTION, a triage decision, a manual closure reason...
+    closed_by: str | None = None  # the institution that closed it by hand (BUREAU), None when automatic
 
 
 class AlertRaised(InternalEvent):
@@ -129,10 +157,27 @@ class ReviewRecorded(MeasureEvent):
     next_review_due_on: date
 
 
+class SituationReviewed(InternalEvent):
+    """The coordinator's quarterly follow-up of an open complex situation (seed 001, 5.3 and 5.4)."""
+
+    situation_id: str
+    region: str | None = None
+    reviewed_on: date
+    next_review_due_on: date
+
+
 class PrefinancingDecided(MeasureEvent):
     decision: str  # PREFINANCED | REFUSED
     decided_on: date
     decided_by: str  # COMMISSION_DROIT
+
+
+class PrefinancingSettled(MeasureEvent):
+    """The advance is charged to the partner found liable, or kept by the fund (charged_to null)."""
+
+    settled_on: date
+    charged_to: str | None = None
+    amount: float | None = None
 
 
 class DisagreementRaised(InternalEvent):
@@ -158,6 +203,7 @@ EVENTS: dict[str, type[InternalEvent]] = {
     MEASURE_HELD: MeasureHeld,
     MEASURE_STARTED: MeasureStarted,
     MEASURE_CLOSED: MeasureClosed,
+    MEASURE_CANCELLED: MeasureCancelled,
     SITUATION_CLOSED: SituationClosed,
     ALERT_RAISED: AlertRaised,
     ALERT_CLEARED: AlertCleared,
@@ -165,7 +211,9 @@ EVENTS: dict[str, type[InternalEvent]] = {
     OBJECTIVES_CONTRACT_SIGNED: ObjectivesContractSigned,
     MEETING_LOGGED: MeetingLogged,
     REVIEW_RECORDED: ReviewRecorded,
+    SITUATION_REVIEWED: SituationReviewed,
     PREFINANCING_DECIDED: PrefinancingDecided,
+    PREFINANCING_SETTLED: PrefinancingSettled,
     DISAGREEMENT_RAISED: DisagreementRaised,
     DISAGREEMENT_DECIDED: DisagreementDecided,
 }

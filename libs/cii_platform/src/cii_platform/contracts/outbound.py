@@ -1,5 +1,6 @@
 """Payloads the platform sends to institutions (docs/contract.md sections 3 and 6)."""
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -48,3 +49,14 @@ class ExchangeDenied(Outbound):
     request_id: str
     denied_categories: list[DataCategory]
     reason: str
+
+
+class SituationClosedNotice(Outbound):
+    """docs/contract.md 6: to every institution that announced or co-follows the situation; external_ref
+    only to the institution that announced it. outcome is a code (MEASURES_COMPLETED, REDIRECTED_NETWORK,
+    REDIRECTED_SIMPLE, REJECTED, NO_FURTHER_MEASURE, MEASURE_CANCELLED, CLOSED_BY_COORDINATOR)."""
+
+    situation_id: str
+    external_ref: str | None = None
+    closed_on: date
+    outcome: str

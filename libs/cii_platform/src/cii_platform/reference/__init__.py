@@ -43,6 +43,11 @@ class AgeRange(BaseModel):
     max: int
 
 
+class ContractingParty(BaseModel):
+    name: str
+    institutions: list[str] = Field(default_factory=list)
+
+
 class Triage(BaseModel):
     due_working_days: int = 10
 
@@ -61,6 +66,8 @@ class ReferenceData(BaseModel):
     young_age: AgeRange
     gravity_policies: dict[str, GravityPolicy | str]
     triage: Triage = Triage()
+    contracting_parties: dict[str, ContractingParty] = Field(default_factory=dict)
+    closure_reasons: list[str] = Field(default_factory=lambda: ["OTHER"])
     measures: list[str]
     risk_factors: list[str]
 
@@ -74,6 +81,11 @@ class ReferenceData(BaseModel):
     @property
     def first_circle(self) -> set[str]:
         return {i.code for i in self.institutions if i.circle == 1}
+
+    def contracting_party_of(self, institution: str) -> str | None:
+        """The convention's party an institution takes part through (ORP -> SICT); None for others."""
+        return next((code for code, party in self.contracting_parties.items()
+                     if institution == code or institution in party.institutions), None)
 
     @property
     def default_gravity_policy(self) -> str:

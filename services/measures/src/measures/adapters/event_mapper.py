@@ -96,10 +96,25 @@ def _prefinancing(m: Measure, _: dict[str, Any]) -> tuple[str, BaseModel]:
         decided_by=m.prefinancing.decided_by)
 
 
+def _prefinancing_settled(m: Measure, _: dict[str, Any]) -> tuple[str, BaseModel]:
+    assert m.prefinancing is not None and m.prefinancing.settled_on is not None
+    return events.PREFINANCING_SETTLED, events.PrefinancingSettled(
+        **_common(m), settled_on=m.prefinancing.settled_on, charged_to=m.prefinancing.charged_to,
+        amount=m.variable_cost)
+
+
+def _cancelled(m: Measure, _: dict[str, Any]) -> tuple[str, BaseModel]:
+    assert m.cancelled_on is not None and m.cancel_reason is not None
+    return events.MEASURE_CANCELLED, events.MeasureCancelled(
+        **_common(m), cancelled_on=m.cancelled_on, reason=m.cancel_reason)
+
+
 MAPPERS: dict[str, Callable[[Measure, dict[str, Any]], tuple[str, BaseModel]]] = {
     "requested": _requested, "scheduled": _scheduled, "held": _held, "started": _started, "closed": _closed,
+    "cancelled": _cancelled,
     "case_manager_designated": _designated, "contract_signed": _contract_signed, "meeting_logged": _meeting,
     "review_recorded": _review, "prefinancing_decided": _prefinancing,
+    "prefinancing_settled": _prefinancing_settled,
 }
 
 

@@ -18,7 +18,8 @@ from ..domain.situation import Situation
 
 Entries = list[dict[str, Any]]
 # Fields owned by this service, never overwritten by a re-announcement.
-LOCAL_FIELDS = ("closed", "closed_on", OUTBOX, PENDING)
+LOCAL_FIELDS = ("closed", "closed_on", "closure_outcome", "closure_reason", "followed_since", "reviews",
+                OUTBOX, PENDING)
 
 
 def _from_document(document: Document) -> Situation:
@@ -47,10 +48,13 @@ class MongoSituationRepository:
             if not is_duplicate_key(exc):  # an equal or newer version is already applied
                 raise
 
-    async def set_status(self, situation_id: str, status: str, triage_decision: str | None = None) -> None:
+    async def set_status(self, situation_id: str, status: str, triage_decision: str | None = None,
+                         triaged_on: date | None = None) -> None:
         fields: dict[str, Any] = {"status": status}
         if triage_decision:
             fields["triage_decision"] = triage_decision
+        if triaged_on:
+            fields["followed_since"] = triaged_on.isoformat()
         await self.collection.update_one({"_id": situation_id}, {"$set": fields})
 
     async def open_of_person(self, person_pseudonym: str) -> list[Situation]:
@@ -58,10 +62,25 @@ class MongoSituationRepository:
                                       {OUTBOX: 0})
         return [s async for s in (_from_document(d) async for d in cursor) if not s.rejected]
 
-    async def close(self, situation_id: str, closed_on: date, entries: Entries) -> bool:
-        """True only for the call that closed it (the event is written once)."""
+    async def followed_as_complex(self) -> list[Situation]:
+        cursor = self.collection.find({"closed": {"$ne": True}, "$or": [
+            {"triage_decision": "ACCEPT_COMPLEX"}, {"situation_type": "COMPLEX", "status": "OPEN"}]}, {OUTBOX: 0})
+        return [s async for s in (_from_document(d) async for d in cursor) if s.followed_as_complex]
+
+    async def add_review(self, situation_id: str, reviewed_on: date, entries: Entries) -> bool:
         updated = await self.collection.find_one_and_update(
             {"_id": situation_id, "closed": {"$ne": True}},
-            with_outbox({"$set": {"closed": True, "closed_on": closed_on.isoformat()}}, entries),
+            with_outbox({"$push": {"reviews": reviewed_on.isoformat()}}, entries),
+            return_document=ReturnDocument.AFTER)
+        return updated is not None
+
+    async def close(self, situation_id: str, closed_on: date, entries: Entries, *, outcome: str | None = None,
+                    reason: str | None = None) -> bool:
+        """True only for the call that closed it (the event is written once)."""
+        fields = {"closed": True, "closed_on": closed_on.isoformat(), "closure_outcome": outcome,
+                  "closure_reason": reason}
+        updated = await self.collection.find_one_and_update(
+            {"_id": situation_id, "closed": {"$ne": True}},
+            with_outbox({"$set": fields}, entries),
             return_document=ReturnDocument.AFTER)
         return updated is not None

@@ -21,7 +21,8 @@ from cii_platform.contracts.internal_measures import (
 from .case_management import next_review_due_on
 from .model import Measure, MeasureStatus
 
-MEETING_EVERY_DAYS = 21
+# Seed 001, section 6: the case manager meets the person "environ chaque deux semaines".
+MEETING_EVERY_DAYS = 14
 MEASURE_ALERT_KINDS = frozenset({CONTRACT_OVERDUE, NO_MEETING, OBJECTIVE_OVERDUE, REVIEW_DUE})
 PROCURATION_ALERT_KINDS = frozenset({PROCURATION_EXPIRING_ALERT, PROCURATION_EXPIRED_ALERT,
                                      PROCURATION_REVOKED_ALERT})
@@ -43,10 +44,11 @@ def situation_alert_id(kind: str, situation_id: str) -> str:
     return f"{kind}:{situation_id}"
 
 
-def expected_alerts(measure: Measure, today: date) -> list[AlertSpec]:
+def expected_alerts(measure: Measure, today: date, *, meeting_every_days: int = MEETING_EVERY_DAYS
+                    ) -> list[AlertSpec]:
     if measure.type != MeasureType.CASE_MANAGEMENT or measure.status != MeasureStatus.STARTED:
         return []
-    return [*_contract_overdue(measure, today), *_no_meeting(measure, today),
+    return [*_contract_overdue(measure, today), *_no_meeting(measure, today, meeting_every_days),
             *_objectives_overdue(measure, today), *_review_due(measure, today)]
 
 
@@ -57,10 +59,10 @@ def _contract_overdue(measure: Measure, today: date) -> list[AlertSpec]:
     return [AlertSpec(measure_alert_id(CONTRACT_OVERDUE, measure.id), CONTRACT_OVERDUE, due)]
 
 
-def _no_meeting(measure: Measure, today: date) -> list[AlertSpec]:
+def _no_meeting(measure: Measure, today: date, every_days: int) -> list[AlertSpec]:
     assert measure.started_on is not None
     last = max((m.held_on for m in measure.meetings), default=measure.started_on)
-    due = last + timedelta(days=MEETING_EVERY_DAYS)
+    due = last + timedelta(days=every_days)
     if today <= due:
         return []
     return [AlertSpec(measure_alert_id(NO_MEETING, measure.id), NO_MEETING, due)]

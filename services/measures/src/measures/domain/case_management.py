@@ -1,7 +1,7 @@
 """The case manager's duties (seed 001 section 6): pure rules on a CASE_MANAGEMENT measure.
 
 - meet the person within two weeks of the TRO/assessment and sign the objectives contract;
-- meet about every two weeks (an alert after 21 days without a meeting);
+- meet about every two weeks (an alert after 14 days without a meeting, MEASURES_MEETING_EVERY_DAYS);
 - the coordinator reviews complex situations every three months.
 """
 

@@ -1,8 +1,11 @@
 """Financing rules of the CII convention (seed 002): who pays what in a year.
 
-- Variable costs (assessments, expertises, medical mandates) are charged to the requesting institution
-  (user pays), unless the 'Commission droit' decided prefinancing by the cantonal employment fund.
-- Structural costs are split among the first-circle partners, in equal parts unless a key is configured.
+- Variable costs (assessments, expertises, medical mandates, reinsertion measures) are charged to the
+  requesting institution (user pays, 7.2). When the 'Commission droit' decided prefinancing (7.4), the
+  cantonal employment fund advances the cost until entitlement is clarified; the cost is then charged
+  to the partner found liable, and the fund keeps it only if no partner can be charged.
+- Structural costs are split among the contracting parties of section 2 (SICT, SAS, SFOP, SHE, OAI), in
+  equal parts unless the COPIL configured a key (7.2).
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ class CostItem:
     incurred_on: date
     amount: float
     prefinanced: bool
+    advance: bool = False  # prefinanced, entitlement not yet clarified
 
 
 @dataclass
@@ -41,9 +45,10 @@ class Statement:
 
 
 def payer_of(measure: Measure) -> str:
-    if measure.prefinancing and measure.prefinancing.decision == PREFINANCED:
-        return CANTONAL_EMPLOYMENT_FUND
-    return measure.requested_by
+    prefinancing = measure.prefinancing
+    if prefinancing is None or prefinancing.decision != PREFINANCED:
+        return measure.requested_by
+    return prefinancing.charged_to or CANTONAL_EMPLOYMENT_FUND
 
 
 def structural_shares(total: float, partners: list[str], key: dict[str, float] | None) -> dict[str, float]:
@@ -65,7 +70,8 @@ def annual_statements(year: int, measures: list[Measure], *, structural_total: f
         payer = payer_of(measure)
         statements.setdefault(payer, Statement(payer)).variable_items.append(CostItem(
             measure.id, measure.situation_id, measure.type.value, incurred_on, measure.variable_cost,
-            payer == CANTONAL_EMPLOYMENT_FUND))
+            bool(measure.prefinancing and measure.prefinancing.decision == PREFINANCED),
+            bool(measure.prefinancing and measure.prefinancing.advance)))
     for partner, share in structural_shares(structural_total, partners, key).items():
         statements.setdefault(partner, Statement(partner)).structural_costs = share
     return [statements[code] for code in sorted(statements)]

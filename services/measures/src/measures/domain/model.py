@@ -29,9 +29,10 @@ class MeasureStatus(StrEnum):
     HELD = "held"
     STARTED = "started"
     CLOSED = "closed"
+    CANCELLED = "cancelled"
 
 
-FINISHED = frozenset({MeasureStatus.HELD, MeasureStatus.CLOSED})
+FINISHED = frozenset({MeasureStatus.HELD, MeasureStatus.CLOSED, MeasureStatus.CANCELLED})
 
 
 class InvalidTransition(Exception):
@@ -77,6 +78,7 @@ class CaseManager(BaseModel):
 
 class Outcome(BaseModel):
     recommended_measure: MeasureType | None = None
+    no_further_measure: bool = False  # the session concluded that the CII has nothing more to do
     notes: SealedSection | None = None
 
 
@@ -105,9 +107,18 @@ class Review(BaseModel):
 
 
 class Prefinancing(BaseModel):
+    """Seed 002, 7.4: the fund advances the cost until entitlement is clarified; the Commission droit then
+    charges it to the partner found liable, or the fund keeps it when no partner can be charged."""
+
     decision: str  # PREFINANCED | REFUSED
     decided_on: date
     decided_by: str = "COMMISSION_DROIT"
+    settled_on: date | None = None
+    charged_to: str | None = None  # after settlement: the liable partner; None: the fund keeps the cost
+
+    @property
+    def advance(self) -> bool:
+        return self.decision == "PREFINANCED" and self.settled_on is None
 
 
 class Measure(BaseModel):
@@ -136,6 +147,8 @@ class Measure(BaseModel):
     letter_language: str | None = None
     variable_cost: float | None = None
     prefinancing: Prefinancing | None = None
+    cancelled_on: date | None = None
+    cancel_reason: str | None = None
     version: int = 0
     _changes: list[MeasureChange] = PrivateAttr(default_factory=list)
 
@@ -200,6 +213,18 @@ class Measure(BaseModel):
         self.status, self.closed_on, self.reinsertion = MeasureStatus.CLOSED, closed_on, reinsertion
         self.final_report, self.letter_language = final_report, letter_language
         self.record("closed")
+
+    def cancel(self, cancelled_on: date, reason: str) -> None:
+        """A measure requested or scheduled that will not take place (the person declined, moved...)."""
+        self._require("cancel", frozenset(MeasureType), {MeasureStatus.REQUESTED, MeasureStatus.SCHEDULED})
+        _not_before(cancelled_on, self.requested_on, "cancelled_on", "requested_on")
+        self.status, self.cancelled_on, self.cancel_reason = MeasureStatus.CANCELLED, cancelled_on, reason
+        self.record("cancelled")
+
+    @property
+    def ends_the_situation(self) -> bool:
+        """A held session whose outcome says the CII has nothing more to do."""
+        return self.status == MeasureStatus.HELD and self.outcome is not None and self.outcome.no_further_measure
 
     # -- helpers -------------------------------------------------------------------------------------
     @property

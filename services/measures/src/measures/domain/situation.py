@@ -7,11 +7,13 @@ from pydantic import BaseModel, Field
 from cii_platform.contracts.codes import Public, Theme
 from cii_platform.security.crypto import SealedSection
 
+from .case_management import REVIEW_EVERY_MONTHS, add_months
 from .model import SituationRef
 
 REJECTED = "REJECTED"
 CLOSED = "CLOSED"
 REJECT_DECISION = "REJECT"
+ACCEPT_COMPLEX = "ACCEPT_COMPLEX"
 
 
 class Situation(BaseModel):
@@ -31,6 +33,25 @@ class Situation(BaseModel):
     sealed: dict[str, SealedSection] = Field(default_factory=dict)
     closed: bool = False
     closed_on: date | None = None
+    closure_outcome: str | None = None
+    closure_reason: str | None = None
+    followed_since: date | None = None  # the day triage accepted it as complex
+    reviews: list[date] = Field(default_factory=list)  # the coordinator's quarterly follow-ups
+
+    @property
+    def followed_as_complex(self) -> bool:
+        """Open and complex: accepted as complex at triage, or complex with a measure running."""
+        if self.is_closed or self.rejected:
+            return False
+        return self.triage_decision == ACCEPT_COMPLEX or (self.situation_type == "COMPLEX"
+                                                          and self.status.upper() == "OPEN")
+
+    def review_due_on(self) -> date | None:
+        """Seed 001, 5.3 and 5.4: "garantir le suivi des situations CII complexes selon une fréquence
+        trimestrielle": three months after the last review, or after triage accepted it."""
+        if not self.followed_as_complex:
+            return None
+        return add_months(max(self.reviews, default=self.followed_since or self.announced_on), REVIEW_EVERY_MONTHS)
 
     @property
     def is_closed(self) -> bool:

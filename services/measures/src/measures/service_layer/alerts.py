@@ -10,22 +10,27 @@ from cii_platform.store import Document
 from ..adapters.event_mapper import entry
 from ..adapters.mongo_alerts import MongoAlertRepository
 from ..adapters.mongo_measures import MongoMeasureRepository
-from ..domain.alerts import PROCURATION_ALERT_KINDS, AlertSpec, expected_alerts, situation_alert_id
-from ..domain.model import Measure, MeasureStatus
+from ..adapters.mongo_situations import MongoSituationRepository
+from ..domain.alerts import MEETING_EVERY_DAYS, PROCURATION_ALERT_KINDS, AlertSpec, expected_alerts, situation_alert_id
+from ..domain.model import Measure, MeasureStatus, MeasureType
 from ..domain.situation import Situation, themes_of
 from .clock import Clock
 
 
 class AlertService:
     def __init__(self, alerts: MongoAlertRepository, measures: MongoMeasureRepository, clock: Clock,
-                 notify: Callable[[], None]) -> None:
+                 notify: Callable[[], None], *, meeting_every_days: int = MEETING_EVERY_DAYS,
+                 situations: MongoSituationRepository | None = None) -> None:
+        self.meeting_every_days = meeting_every_days
+        self.situations = situations
         self.alerts = alerts
         self.measures = measures
         self.clock = clock
         self.notify = notify
 
     async def reconcile_measure(self, measure: Measure) -> None:
-        wanted = {spec.alert_id: spec for spec in expected_alerts(measure, self.clock.today())}
+        wanted = {spec.alert_id: spec for spec in expected_alerts(measure, self.clock.today(),
+                                                                     meeting_every_days=self.meeting_every_days)}
         active = {d["_id"]: d for d in await self.alerts.active({"measure_id": measure.id})}
         for alert_id, spec in wanted.items():
             if alert_id not in active:
@@ -44,6 +49,32 @@ class AlertService:
                 finished = await self.measures.get(document["measure_id"])
                 if finished is not None:
                     await self.reconcile_measure(finished)
+        await self.scan_situation_reviews()
+
+    async def scan_situation_reviews(self) -> None:
+        """Every open complex situation is followed quarterly (seed 001, 5.3 and 5.4), with or without a
+        running case management (whose own REVIEW_DUE covers it while it runs)."""
+        if self.situations is None:
+            return
+        followed = {s.id: s for s in await self.situations.followed_as_complex()}
+        for situation in followed.values():
+            await self.reconcile_situation_review(situation)
+        for document in await self.alerts.active({"kind": events.REVIEW_DUE, "measure_id": None}):
+            if document.get("situation_id") not in followed:
+                await self._clear(document, "the situation is no longer followed as complex")
+
+    async def reconcile_situation_review(self, situation: Situation) -> None:
+        alert_id = situation_alert_id(events.REVIEW_DUE, situation.id)
+        due = situation.review_due_on()
+        managed = any(m.type == MeasureType.CASE_MANAGEMENT and m.status == MeasureStatus.STARTED
+                      for m in await self.measures.of_situation(situation.id))
+        wanted = due is not None and not managed and self.clock.today() >= due
+        active = await self.alerts.active({"_id": alert_id})
+        if wanted and not active:
+            assert due is not None
+            await self.raise_for_situation(situation, events.REVIEW_DUE, due)
+        elif active and not wanted:
+            await self._clear(active[0], "reviewed" if not managed else "followed by its case management")
 
     async def raise_for_situation(self, situation: Situation, kind: str, due_on: date) -> None:
         measures = await self.measures.of_situation(situation.id)

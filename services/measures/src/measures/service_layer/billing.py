@@ -18,11 +18,12 @@ async def statements_for(ctx: ServiceContext, year: int, principal: Principal) -
     """The bureau sees every statement; a partner only its own."""
     settings = ctx.settings
     statements = annual_statements(
-        year, await ctx.measures.with_variable_costs(), structural_total=settings.structural_costs_annual,
-        partners=sorted(ctx.reference.first_circle), key=settings.structural_cost_key or None)
+        year, await ctx.measures.with_variable_costs(), structural_total=settings.structural_costs(year),
+        partners=sorted(ctx.reference.contracting_parties), key=settings.structural_cost_key or None)
     if principal.institution == BUREAU and principal.has_role(*BUREAU_READERS):
         return statements
-    return [s for s in statements if s.institution == principal.institution]
+    own = {principal.institution, ctx.reference.contracting_party_of(principal.institution)}
+    return [s for s in statements if s.institution in own]  # its own and its contracting party's
 
 
 def statement_view(statement: Statement) -> dict[str, Any]:

@@ -116,11 +116,35 @@ async def decide_prefinancing(ctx: ServiceContext, measure_id: str, cmd: command
     measure, _ = await ctx.visible_measure(measure_id, principal)
     if principal.institution != BUREAU or not principal.has_role(Role.CANTONAL_OFFICER, Role.SECRETARIAT):
         raise forbidden("the bureau records the decisions of the Commission droit")
-    if ctx.variable_cost(measure.type) is None:
-        raise DomainValidationError([error("measure_id", f"a {measure.type.value} measure has no variable cost")])
+    if measure.type.value not in ctx.settings.prefinanceable_measures:
+        raise DomainValidationError([error("measure_id", f"a {measure.type.value} is not a reinsertion measure "
+                                                         "the fund prefinances")])
+    amount = cmd.amount if cmd.amount is not None else ctx.variable_cost(measure.type)
+    if amount is None:
+        raise DomainValidationError([error("amount", f"is required: a {measure.type.value} has no tariff")])
     if cmd.decided_on < measure.requested_on:
         raise DomainValidationError([error("decided_on", "must not be before requested_on")])
-    measure.prefinancing = Prefinancing(**cmd.model_dump())
+    measure.prefinancing = Prefinancing(**cmd.model_dump(exclude={"amount"}))
+    measure.variable_cost = amount
     measure.record("prefinancing_decided")
+    await ctx.save(measure)
+    return measure
+
+
+async def settle_prefinancing(ctx: ServiceContext, measure_id: str, cmd: commands.SettlePrefinancing,
+                              principal: Principal) -> Measure:
+    """Seed 002, 7.4: once entitlement is clarified the advance is charged to the liable partner."""
+    measure, _ = await ctx.visible_measure(measure_id, principal)
+    if principal.institution != BUREAU or not principal.has_role(Role.CANTONAL_OFFICER, Role.SECRETARIAT):
+        raise forbidden("the bureau records the decisions of the Commission droit")
+    prefinancing = measure.prefinancing
+    if prefinancing is None or prefinancing.decision != "PREFINANCED" or prefinancing.settled_on is not None:
+        raise DomainValidationError([error("measure_id", "has no prefinancing awaiting settlement")])
+    if cmd.settled_on < prefinancing.decided_on:
+        raise DomainValidationError([error("settled_on", "must not be before the prefinancing decision")])
+    if cmd.charged_to is not None and cmd.charged_to not in ctx.reference.institution_codes:
+        raise DomainValidationError([error("charged_to", f"unknown institution {cmd.charged_to!r}")])
+    prefinancing.settled_on, prefinancing.charged_to = cmd.settled_on, cmd.charged_to
+    measure.record("prefinancing_settled")
     await ctx.save(measure)
     return measure

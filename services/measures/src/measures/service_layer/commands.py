@@ -35,6 +35,8 @@ class ScheduleMeasure(Command):
 
 class OutcomeIn(Command):
     recommended_measure: MeasureType | None = None
+    # The session recommends no further measure: the situation closes once nothing else runs.
+    no_further_measure: StrictBool = False
     notes: str | None = Field(None, max_length=20_000)
 
 
@@ -60,6 +62,20 @@ class CloseMeasure(Command):
     reinsertion: StrictBool
     final_report: str | None = Field(None, max_length=50_000)
     language: Literal["fr", "de"] | None = None  # of the closure letter; default: the region's language
+
+
+class CancelMeasure(Command):
+    cancelled_on: date
+    reason: str = Field(min_length=1, max_length=40, description="a code of reference data closure_reasons")
+
+
+class ReviewSituation(Command):
+    reviewed_on: date
+
+
+class CloseSituation(Command):
+    closed_on: date
+    reason: str = Field(min_length=1, max_length=40, description="a code of reference data closure_reasons")
 
 
 class DesignateCaseManager(CaseManagerIn):
@@ -94,6 +110,15 @@ class DecidePrefinancing(Command):
     decision: Literal["PREFINANCED", "REFUSED"]
     decided_on: date
     decided_by: Literal["COMMISSION_DROIT"] = "COMMISSION_DROIT"
+    # The cost advanced (CHF); default: the measure type's tariff. Required for a type without one.
+    amount: float | None = Field(None, gt=0, le=1_000_000)
+
+
+class SettlePrefinancing(Command):
+    """Entitlement clarified: the partner found liable pays; none (null): the fund keeps the cost."""
+
+    settled_on: date
+    charged_to: str | None = Field(None, min_length=1, max_length=40)
 
 
 class RaiseDisagreement(Command):

@@ -69,3 +69,9 @@ class ServiceContext:
 
     def variable_cost(self, measure_type: MeasureType) -> float | None:
         return self.settings.variable_cost_tariffs.get(measure_type.value)
+
+    def cost_of(self, measure: Measure) -> float | None:
+        """An amount the Commission droit prefinanced stands; else the type's tariff."""
+        if measure.prefinancing is not None and measure.variable_cost is not None:
+            return measure.variable_cost
+        return self.variable_cost(measure.type)

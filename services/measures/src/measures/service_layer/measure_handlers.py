@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from cii_platform.contracts.codes import BUREAU, MeasureType, Purpose
+from cii_platform.http import forbidden
 from cii_platform.security.crypto import SealedSection
 from cii_platform.security.tokens import Principal
 from cii_platform.validation import DomainValidationError, error
@@ -15,7 +16,7 @@ from ..domain.case_management import contract_due_on
 from ..domain.model import SESSION_TYPES, CaseManager, Measure, MeasureStatus, Outcome, Participant
 from ..domain.situation import Situation, letter_language_for
 from . import commands
-from .access import may_request_measure
+from .access import coordinates, is_bureau_staff, may_request_measure
 from .closure import close_situation_if_done
 from .context import ServiceContext
 
@@ -69,6 +70,7 @@ def _requesting_institution(ctx: ServiceContext, principal: Principal, requested
 async def schedule_measure(ctx: ServiceContext, measure_id: str, cmd: commands.ScheduleMeasure,
                            principal: Principal) -> Measure:
     measure, _ = await ctx.visible_measure(measure_id, principal)
+    _require_organiser(measure, principal, "schedules")
     errors = [error(f"participants.{i}.institution", f"unknown institution {p.institution!r}")
               for i, p in enumerate(cmd.participants) if not ctx.known_institution(p.institution)]
     if errors:
@@ -105,16 +107,23 @@ async def read_participants(ctx: ServiceContext, measure_id: str, principal: Pri
 async def hold_measure(ctx: ServiceContext, measure_id: str, cmd: commands.HoldMeasure,
                        principal: Principal) -> Measure:
     measure, _ = await ctx.visible_measure(measure_id, principal)
+    _require_organiser(measure, principal, "holds")
     outcome = None
     if cmd.outcome is not None:
         notes = await ctx.sealer.seal_text(principal.institution, cmd.outcome.notes, measure.situation.person_pseudonym,
                                            f"{measure.id}/outcome")
-        outcome = Outcome(recommended_measure=cmd.outcome.recommended_measure, notes=notes)
-    follow_up = measure.hold(cmd.held_on, outcome, variable_cost=ctx.variable_cost(measure.type))
+        if cmd.outcome.no_further_measure and cmd.outcome.recommended_measure is not None:
+            raise DomainValidationError([error("outcome.no_further_measure",
+                                               "contradicts outcome.recommended_measure")])
+        outcome = Outcome(recommended_measure=cmd.outcome.recommended_measure,
+                          no_further_measure=cmd.outcome.no_further_measure, notes=notes)
+    follow_up = measure.hold(cmd.held_on, outcome, variable_cost=ctx.cost_of(measure))
     await ctx.save(measure)
     if follow_up is not None:  # after a crash here, closure.repair creates it
         await ctx.measures.add(follow_up, measure_entries(follow_up, follow_up.pop_changes()))
         ctx.notify()
+    if measure.ends_the_situation:
+        await close_situation_if_done(ctx, measure)
     return measure
 
 
@@ -125,9 +134,17 @@ async def start_measure(ctx: ServiceContext, measure_id: str, cmd: commands.Star
     origin_held_on = _origin_held_on(measure, situation_measures, cmd.started_on)
     measure.start(cmd.started_on, case_manager=case_manager,
                   contract_due_on=contract_due_on(origin_held_on, cmd.started_on),
-                  variable_cost=ctx.variable_cost(measure.type))
+                  variable_cost=ctx.cost_of(measure))
     await ctx.save(measure)
     return measure
+
+
+def _require_organiser(measure: Measure, principal: Principal, action: str) -> None:
+    """Seed 001, sections 5.3 and 5.4: the coordinator of the region (or theme) organises and conducts the
+    TRO and has the assessments organised; the cantonal officer may stand in (docs/contract.md 7)."""
+    if measure.type in SESSION_TYPES and not coordinates(principal, measure.situation):
+        raise forbidden(f"only the coordinator of the situation's region or theme, or the cantonal officer, "
+                        f"{action} a {measure.type.value}")
 
 
 def _case_manager(cmd: commands.StartMeasure, principal: Principal) -> CaseManager | None:
@@ -154,6 +171,22 @@ async def close_measure(ctx: ServiceContext, measure_id: str, cmd: commands.Clos
     report = await ctx.sealer.seal_text(principal.institution, cmd.final_report, measure.situation.person_pseudonym,
                                         f"{measure.id}/final_report")
     measure.close(cmd.closed_on, cmd.reinsertion, report, letter_language_for(measure.situation.region, cmd.language))
+    await ctx.save(measure)
+    await close_situation_if_done(ctx, measure)
+    return measure
+
+
+async def cancel_measure(ctx: ServiceContext, measure_id: str, cmd: commands.CancelMeasure,
+                         principal: Principal) -> Measure:
+    """The requesting institution or the bureau cancels a measure that has not taken place; when nothing
+    else runs on the situation, it closes (outcome MEASURE_CANCELLED)."""
+    measure, _ = await ctx.visible_measure(measure_id, principal)
+    if principal.institution != measure.requested_by and not is_bureau_staff(principal, measure.situation):
+        raise forbidden("only the requesting institution or the bureau cancels a measure")
+    if cmd.reason not in ctx.reference.closure_reasons:
+        raise DomainValidationError([error("reason", f"unknown reason {cmd.reason!r}; one of "
+                                                     f"{', '.join(ctx.reference.closure_reasons)}")])
+    measure.cancel(cmd.cancelled_on, cmd.reason)
     await ctx.save(measure)
     await close_situation_if_done(ctx, measure)
     return measure

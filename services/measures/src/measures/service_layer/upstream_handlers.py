@@ -17,8 +17,8 @@ async def record_situation(ctx: ServiceContext, situation: Situation) -> None:
 
 
 async def change_situation_status(ctx: ServiceContext, situation_id: str, status: str,
-                                  triage_decision: str | None = None) -> None:
-    await ctx.situations.set_status(situation_id, status, triage_decision)
+                                  triage_decision: str | None = None, triaged_on: date | None = None) -> None:
+    await ctx.situations.set_status(situation_id, status, triage_decision, triaged_on)
 
 
 async def when_procuration_ends_alert_open_situations(ctx: ServiceContext, person_pseudonym: str, kind: str,

@@ -44,11 +44,26 @@ def annual_report(model: ReadModel, year: int, first_circle: set[str]) -> dict[s
                     "mean_risk_factors": mean([s.risk_factor_count for s in adult_complex])},
         "reinsertion": {"COACHING_ORP_CMS": reinsertion_share(model, year, "COACHING_ORP_CMS")},
         "early_detection": {"within_6_months_share": share(
-            sum(1 for s in adult_complex if announced_within_6_months(s)), len(adult_complex))},
+            sum(1 for s in adult_complex if announced_within_6_months(s)), len(adult_complex)),
+            "mean_delay_days": mean_detection_delay_days(adult_complex)},
         "transitions": dict(sorted(Counter(
             t.route for t in model.transitions.values() if t.signaled_on.year == year).items())),
         "simultaneous_follow_up": simultaneous_follow_up(model.caseloads.effective(year)),
+        "closures": closures_in_year(model, year),
     }
+
+
+def mean_detection_delay_days(situations: list[SituationView]) -> float:
+    """Seed 000, section 9 ("la durée moyenne entre le moment où la personne démarre un suivi auprès du
+    dispositif annonceur et celui où elle est signalée au bureau"): in days, over adult_complex."""
+    return round(mean([(s.announced_on - s.follow_up_started_on).days for s in situations]), 1)
+
+
+def closures_in_year(model: ReadModel, year: int) -> dict[str, Any]:
+    """Situations that ended in the year, by the way they ended (SituationClosed.outcome)."""
+    outcomes = Counter(s.closure_outcome for s in model.situations.values()
+                       if s.closed_on is not None and s.closed_on.year == year and s.closure_outcome)
+    return {"total": sum(outcomes.values()), "by_outcome": dict(sorted(outcomes.items()))}
 
 
 def adult_complex_table(situations: list[SituationView]) -> dict[str, Any]:

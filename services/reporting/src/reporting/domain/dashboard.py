@@ -76,6 +76,11 @@ def current_procuration(model: ReadModel, by_person: dict[str, list[ProcurationV
     return model.procurations.get(situation.procuration_id or "")
 
 
+def closed_situations(model: ReadModel) -> dict[str, Any]:
+    outcomes = Counter(s.closure_outcome for s in model.situations.values() if s.closure_outcome)
+    return {"total": sum(outcomes.values()), "by_outcome": dict(sorted(outcomes.items()))}
+
+
 def dashboard(model: ReadModel, today: date) -> dict[str, Any]:
     open_situations = [s for s in model.situations.values() if is_open(s)]
     by_state_region: dict[str, dict[str, int]] = {state: {} for state in OPEN_STATUSES}
@@ -92,5 +97,6 @@ def dashboard(model: ReadModel, today: date) -> dict[str, Any]:
         "contracts_overdue": kinds.get(CONTRACT_OVERDUE, 0),
         "procurations_expiring": kinds.get(PROCURATION_EXPIRING, 0),
         "procurations_expired": kinds.get(PROCURATION_EXPIRED, 0),
+        "situations_closed": closed_situations(model),
         "alerts": [asdict(a) for a in found],
     }

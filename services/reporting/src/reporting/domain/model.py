@@ -38,7 +38,9 @@ class SituationView:
     procuration_id: str | None
     person_pseudonym: str | None
     triage_decision: str | None = None
-    closed_by_measures: bool = False
+    closed_by_measures: bool = False  # closed by the measures service, whatever the way (closure_outcome)
+    closed_on: date | None = None
+    closure_outcome: str | None = None
 
 
 @dataclass(slots=True)
@@ -86,7 +88,7 @@ class ReadModel:
     transitions: dict[str, TransitionView] = field(default_factory=dict)
     alerts: dict[str, AlertView] = field(default_factory=dict)
     procurations: dict[str, ProcurationView] = field(default_factory=dict)
-    closed_situations: set[str] = field(default_factory=set)
+    closed_situations: dict[str, tuple[date, str]] = field(default_factory=dict)  # id -> (closed_on, outcome)
     caseloads: CaseloadBook = field(default_factory=CaseloadBook)
     facts_applied: int = 0
 
@@ -109,7 +111,9 @@ class ReadModel:
             person_pseudonym=f.get("person_pseudonym"))
         if current is not None:  # a re-announcement keeps what happened to the situation since
             view.status, view.triage_decision = current.status, current.triage_decision
-        view.closed_by_measures = f["situation_id"] in self.closed_situations
+        closure = self.closed_situations.get(f["situation_id"])
+        if closure is not None:
+            view.closed_by_measures, (view.closed_on, view.closure_outcome) = True, closure
         self.situations[view.situation_id] = view
 
     def _triaged(self, f: Fact) -> None:
@@ -123,10 +127,11 @@ class ReadModel:
             situation.status = f["status"]
 
     def _situation_closed(self, f: Fact) -> None:
-        self.closed_situations.add(f["situation_id"])
+        closure = (date.fromisoformat(f["closed_on"]), f.get("outcome") or "MEASURES_COMPLETED")
+        self.closed_situations[f["situation_id"]] = closure
         situation = self.situations.get(f["situation_id"])
         if situation is not None:
-            situation.closed_by_measures = True
+            situation.closed_by_measures, (situation.closed_on, situation.closure_outcome) = True, closure
 
     def _transition(self, f: Fact) -> None:
         origin = f.get("from_unit") or f["from_institution"]
@@ -191,8 +196,12 @@ def _stage_closed(m: MeasureView, f: Fact) -> None:
         m.started_on = date.fromisoformat(f["started_on"])
 
 
+def _stage_cancelled(m: MeasureView, f: Fact) -> None:
+    m.stage = "CANCELLED"
+
+
 _MEASURE_STAGES = {"REQUESTED": _stage_requested, "SCHEDULED": _stage_scheduled, "HELD": _stage_held,
-                   "STARTED": _stage_started, "CLOSED": _stage_closed}
+                   "STARTED": _stage_started, "CLOSED": _stage_closed, "CANCELLED": _stage_cancelled}
 
 _APPLY = {
     k.SITUATION: ReadModel._situation, k.TRIAGED: ReadModel._triaged, k.STATUS: ReadModel._status,

@@ -3,7 +3,7 @@
 Event ids derive from what caused them, so a retried write produces the same ids and consumers dedupe.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,7 +21,9 @@ from cii_platform.contracts.internal_signalement import (
     SituationTriaged,
     SituationTriageNotified,
 )
+from cii_platform.contracts.outbound import SituationClosedNotice
 from cii_platform.contracts.topics import SIGNALEMENT_EVENTS, outbound
+from cii_platform.contracts.types import SITUATION_CLOSED
 from cii_platform.messaging.outbox import outbox_entry
 
 SOURCE = platform_source("signalement")
@@ -61,6 +63,18 @@ def triage_notice(situation: dict[str, Any], triage: dict[str, Any], status: str
                                    decision=triage["decision"], status=status, triaged_at=triage["triaged_at"])
     return entry(outbound(situation["recorded_by"]), situation["external_ref"], SITUATION_TRIAGE_NOTIFIED, body,
                  situation["_id"], cause_id, "notice")
+
+
+def closure_notices(situation: dict[str, Any], closed_on: date, outcome: str, cause_id: str,
+                    known_institutions: set[str]) -> list[dict[str, Any]]:
+    """docs/contract.md 6: `situation.closed` to the announcer (with its external_ref) and to every
+    institution that co-follows the situation (without it)."""
+    announcer = situation["recorded_by"]
+    recipients = [announcer] if announcer in known_institutions else []
+    recipients += sorted({c for c in situation.get("co_following", []) if c in known_institutions} - {announcer})
+    return [entry(outbound(code), situation["_id"], SITUATION_CLOSED, SituationClosedNotice(
+        situation_id=situation["_id"], external_ref=situation["external_ref"] if code == announcer else None,
+        closed_on=closed_on, outcome=outcome), situation["_id"], cause_id, code) for code in recipients]
 
 
 def routing_notices(situation_id: str, version: int, facts: dict[str, Any],

@@ -5,7 +5,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from cii_platform.contracts.codes import DataCategory, TriageDecision
@@ -87,20 +87,31 @@ class TriageHandler:
 class LifecycleHandler:
     """Facts from the measures service move the situation along; each is applied once."""
 
-    def __init__(self, repository: SituationRepository, notify: Callable[[], None]) -> None:
+    def __init__(self, repository: SituationRepository, notify: Callable[[], None],
+                 known_institutions: set[str] | None = None) -> None:
         self._repository = repository
         self._notify = notify
+        self._known_institutions = known_institutions or set()
 
     async def measure_running(self, situation_id: str, event_id: str, at: datetime) -> None:
         await self._move(situation_id, event_id, STATUS_OPEN, at, "measure",
                          lambda situation: may_open(situation["status"], situation.get("decision")))
 
-    async def situation_closed(self, situation_id: str, event_id: str, at: datetime) -> None:
-        await self._move(situation_id, event_id, STATUS_CLOSED, at, "closure",
-                         lambda situation: may_close(situation["status"]))
+    async def situation_closed(self, situation_id: str, event_id: str, at: datetime, *,
+                               closed_on: date | None = None, outcome: str | None = None) -> None:
+        """CLOSED, and the announcer and co-followers told on their outbound topics (docs/contract.md 6)."""
+        def notices(situation: Document) -> list[Document]:
+            if closed_on is None or outcome is None:
+                return []
+            return event_builders.closure_notices(situation, closed_on, outcome, event_id, self._known_institutions)
+        await self._move(situation_id, event_id, STATUS_CLOSED, at, f"closure:{outcome}" if outcome else "closure",
+                         lambda situation: may_close(situation["status"]), notices,
+                         {"closed_on": closed_on.isoformat(), "closure_outcome": outcome} if closed_on else {})
 
     async def _move(self, situation_id: str, event_id: str, status: str, at: datetime, cause: str,
-                    allowed: Callable[[Document], bool]) -> None:
+                    allowed: Callable[[Document], bool],
+                    notices: Callable[[Document], list[Document]] | None = None,
+                    extra_fields: Document | None = None) -> None:
         while True:  # the guard is the status read: a concurrent change makes us read again
             situation = await self._repository.get(situation_id)
             if situation is None or event_id in situation.get("applied_events", []):
@@ -110,8 +121,10 @@ class LifecycleHandler:
                 return
             outbox = [event_builders.status_changed(situation_id, situation["status"], status, at=at,
                                                     cause=cause, cause_id=event_id)]
+            outbox += notices(situation) if notices else []
             if await self._repository.change_status(situation_id, event_id=event_id,
                                                     guard={"status": situation["status"]},
-                                                    fields={"status": status}, outbox=outbox):
+                                                    fields={"status": status, **(extra_fields or {})},
+                                                    outbox=outbox):
                 self._notify()
                 return

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Response
 from cii_platform.http import CurrentPrincipal, Page, Paging
 
 from ...adapters.mongo_alerts import public_alert
-from ...service_layer import billing, commands, disagreements
+from ...service_layer import billing, closure, commands, disagreements
 from ...service_layer.views import visible_alerts
-from .dependencies import Context
+from .dependencies import Context, run
 
 router = APIRouter(prefix="/api/v1", tags=["bureau"])
 
@@ -31,6 +31,27 @@ async def list_alerts(ctx: Context, principal: CurrentPrincipal, paging: Paging,
         if isinstance(alert.get("cleared_at"), date):
             alert["cleared_at"] = alert["cleared_at"].isoformat()
     return Page(items=found[paging.offset:paging.offset + paging.limit], total=len(found))
+
+
+@router.post("/situations/{situation_id}/closure")
+async def close_situation(situation_id: str, body: commands.CloseSituation, ctx: Context,
+                          principal: CurrentPrincipal) -> dict[str, Any]:
+    """The coordinator of the region (or theme), or the cantonal officer, closes a situation where no
+    measure runs, with a reason code (reference data `closure_reasons`); 409 while a measure runs."""
+    return await run(closure.close_by_coordinator(ctx, situation_id, body, principal))
+
+
+@router.post("/situations/{situation_id}/reviews")
+async def review_situation(situation_id: str, body: commands.ReviewSituation, ctx: Context,
+                           principal: CurrentPrincipal) -> dict[str, Any]:
+    """The coordinator's quarterly follow-up of an open complex situation (clears its REVIEW_DUE alert)."""
+    return await closure.review_situation(ctx, situation_id, body, principal)
+
+
+@router.get("/situations/{situation_id}/closure")
+async def situation_closure(situation_id: str, ctx: Context, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Whether (and how) a situation ended; the bureau's staff of its region or theme and its announcer."""
+    return await closure.closure_of(ctx, situation_id, principal)
 
 
 @router.get("/disagreements")

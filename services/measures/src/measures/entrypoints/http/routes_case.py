@@ -58,6 +58,12 @@ async def decide_prefinancing(measure_id: str, body: commands.DecidePrefinancing
     return measure_view(await run(case_handlers.decide_prefinancing(ctx, measure_id, body, principal)))
 
 
+@router.post("/prefinancing/settlement")
+async def settle_prefinancing(measure_id: str, body: commands.SettlePrefinancing, ctx: Context,
+                              principal: CurrentPrincipal) -> MeasureView:
+    return measure_view(await run(case_handlers.settle_prefinancing(ctx, measure_id, body, principal)))
+
+
 @router.post("/disagreements", status_code=status.HTTP_201_CREATED)
 async def raise_disagreement(measure_id: str, body: commands.RaiseDisagreement, ctx: Context,
                              principal: CurrentPrincipal) -> dict[str, Any]:

@@ -74,6 +74,13 @@ async def close(measure_id: str, body: commands.CloseMeasure, ctx: Context,
     return measure_view(await run(measure_handlers.close_measure(ctx, measure_id, body, principal)))
 
 
+@router.post("/{measure_id}/cancel")
+async def cancel(measure_id: str, body: commands.CancelMeasure, ctx: Context,
+                 principal: CurrentPrincipal) -> MeasureView:
+    """A requested or scheduled measure that will not take place (reason: a code of `closure_reasons`)."""
+    return measure_view(await run(measure_handlers.cancel_measure(ctx, measure_id, body, principal)))
+
+
 @router.get("/{measure_id}/closure-letter", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
 async def closure_letter(measure_id: str, ctx: Context, principal: CurrentPrincipal) -> Response:

@@ -17,6 +17,7 @@ from cii_platform.contracts.internal_measures import (
 
 from ...domain.situation import Situation
 from ...service_layer import upstream_handlers as handlers
+from ...service_layer.closure import close_after_triage
 from ...service_layer.context import ServiceContext
 
 Handler = Callable[[CloudEvent], Awaitable[None]]
@@ -39,7 +40,9 @@ def signalement_handlers(ctx: ServiceContext) -> dict[str, Handler]:
 
     async def on_triaged(event: CloudEvent) -> None:
         triaged = signalement.SituationTriaged.model_validate(event.data)
-        await handlers.change_situation_status(ctx, triaged.situation_id, triaged.status, triaged.decision)
+        await handlers.change_situation_status(ctx, triaged.situation_id, triaged.status, triaged.decision,
+                                               triaged.triaged_at.date())
+        await close_after_triage(ctx, triaged.situation_id, triaged.decision, triaged.triaged_at.date())
 
     async def on_status_changed(event: CloudEvent) -> None:
         changed = signalement.SituationStatusChanged.model_validate(event.data)

@@ -39,6 +39,7 @@ def dashboard_page(board: dict[str, Any], *, header: str = "") -> str:
         tile("contracts-overdue", "contrats d'objectifs en retard", board["contracts_overdue"]),
         tile("procurations-expiring", "procurations expirant dans 30 jours", board["procurations_expiring"]),
         tile("procurations-expired", "procurations expirées (situations ouvertes)", board["procurations_expired"]),
+        tile("situations-closed", "situations clôturées", board["situations_closed"]["total"]),
         "</div><h2>Situations ouvertes</h2>",
         table(["état", *REGIONS, "total"], state_rows, "open-by-state-region"),
         '<div class="charts">',

@@ -53,6 +53,8 @@ def _measure(stage: str, model: type[ms.MeasureEvent], on: str | None) -> Callab
                       "situation_id": e.situation_id, "type": e.type.value, "region": e.region}
         if on:
             fact["on"] = getattr(e, on).isoformat()
+        if isinstance(e, ms.MeasureCancelled):
+            fact["reason"] = e.reason
         if isinstance(e, ms.MeasureClosed):
             fact["reinsertion"] = e.reinsertion
             fact["started_on"] = e.started_on.isoformat() if e.started_on else None
@@ -62,7 +64,8 @@ def _measure(stage: str, model: type[ms.MeasureEvent], on: str | None) -> Callab
 
 def _situation_closed(data: dict[str, Any]) -> Fact:
     e = ms.SituationClosed.model_validate(data)
-    return {"kind": k.SITUATION_CLOSED, "situation_id": e.situation_id, "closed_on": e.closed_on.isoformat()}
+    return {"kind": k.SITUATION_CLOSED, "situation_id": e.situation_id, "closed_on": e.closed_on.isoformat(),
+            "outcome": e.outcome, "reason": e.reason}
 
 
 def _alert_raised(data: dict[str, Any]) -> Fact:
@@ -103,6 +106,7 @@ MAPPERS: dict[str, Callable[[dict[str, Any]], Fact]] = {
     ms.MEASURE_HELD: _measure("HELD", ms.MeasureHeld, "held_on"),
     ms.MEASURE_STARTED: _measure("STARTED", ms.MeasureStarted, "started_on"),
     ms.MEASURE_CLOSED: _measure("CLOSED", ms.MeasureClosed, "closed_on"),
+    ms.MEASURE_CANCELLED: _measure("CANCELLED", ms.MeasureCancelled, "cancelled_on"),
     ms.SITUATION_CLOSED: _situation_closed, ms.ALERT_RAISED: _alert_raised, ms.ALERT_CLEARED: _alert_cleared,
     pr.PROCURATION_RECORDED: _procuration, pr.PROCURATION_REVOKED: _procuration_status,
     pr.PROCURATION_SUPERSEDED: _procuration_status, pr.PROCURATION_EXPIRING: _procuration_status,

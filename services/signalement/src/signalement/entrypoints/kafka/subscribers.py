@@ -68,7 +68,8 @@ def measures_handlers(service: "SignalementService") -> dict[str, EventHandler]:
 
     async def on_situation_closed(event: CloudEvent) -> None:
         fact = measures.SituationClosed.model_validate(event.data)
-        await service.lifecycle.situation_closed(fact.situation_id, event_key(event), event.time)
+        await service.lifecycle.situation_closed(fact.situation_id, event_key(event), event.time,
+                                                 closed_on=fact.closed_on, outcome=fact.outcome)
 
     return {measures.MEASURE_HELD: on_measure_running, measures.MEASURE_STARTED: on_measure_running,
             measures.SITUATION_CLOSED: on_situation_closed}
