@@ -9,7 +9,7 @@ PY=${PY:-.venv/bin/python}
 EXTRA=("$@")
 
 declare -a TEST_GROUPS=(
-  "19000|no infrastructure: unit, contracts, docs, deployment|libs tests/docs tests/deploy services/measures/tests/unit services/procuration/tests/unit services/reporting/tests/unit services/signalement/tests/unit"
+  "19000|no infrastructure: unit, contracts, docs, deployment|libs tests/docs tests/deploy services/measures/tests/unit services/procuration/tests/unit services/reporting/tests/unit services/signalement/tests/unit services/workspace/tests/unit"
   "19100|shared library against real Kafka and store|tests/messaging"
   "19200|signalement service|services/signalement/tests/integration"
   "19300|procuration service|services/procuration/tests/integration"
@@ -17,6 +17,7 @@ declare -a TEST_GROUPS=(
   "19500|reporting service|services/reporting/tests/integration"
   "19600|the platform end to end|tests/e2e"
   "19700|faults: kills, outages, poison records, replay|tests/faults"
+  "19800|the workspace in real Chromium against the platform|services/workspace/tests/browser"
 )
 
 failed=()

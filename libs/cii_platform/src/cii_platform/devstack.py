@@ -14,10 +14,10 @@ from pathlib import Path
 
 import httpx
 
-from .contracts.topics import SERVICES
+from .contracts.topics import STACK_SERVICES as SERVICES
 from .settings import REPO_ROOT, PlatformSettings
 
-DEFAULT_PORTS = {"signalement": 8001, "measures": 8002, "procuration": 8003, "reporting": 8004}
+DEFAULT_PORTS = {"signalement": 8001, "measures": 8002, "procuration": 8003, "reporting": 8004, "workspace": 8005}
 
 
 def service_port(name: str) -> int:
@@ -103,5 +103,6 @@ def print_urls() -> None:
         base = f"http://127.0.0.1:{service_port(name)}"
         print(f"  {name:<12} {base}/docs  (OpenAPI {base}/openapi.json)")
     print(f"  dashboard    http://127.0.0.1:{service_port('reporting')}/")
+    print(f"  workspace    http://127.0.0.1:{service_port('workspace')}/  (demo users of docs/contract.md 9, password cii-demo)")
     print(f"  AsyncAPI     {REPO_ROOT / 'docs' / 'asyncapi.yaml'}")
     print("  token        .venv/bin/cii token --institution ORP --role field_worker")

@@ -5,6 +5,7 @@ Error messages are English message ids marked with N_ (the templates translate t
 English; the messages they use are listed here so the catalogs translate them too, and any other one is
 shown after a translated sentence naming the field."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +32,9 @@ class FormErrors:
 
     def __bool__(self) -> bool:
         return bool(self.errors)
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        return iter(self.errors)
 
     def for_field(self, name: str) -> dict[str, str] | None:
         return next((e for e in self.errors if e["field"] == name), None)
