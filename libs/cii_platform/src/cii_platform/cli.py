@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--if-empty", action="store_true", help="only when the store holds no situation yet")
     load.set_defaults(run=_demo_load)
 
-    stack = commands.add_parser("stack", help="the services and the workspace as local background processes (make up/down)")
+    stack = commands.add_parser("stack", help="the services and the workspace as background processes (make up/down)")
     stack.add_argument("action", choices=["up", "down", "status"])
     stack.add_argument("services", nargs="*", metavar="SERVICE", help=f"some of {', '.join(SERVICES)} (default: all)")
     stack.set_defaults(run=_stack)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from .contracts.topics import SERVICES as API_SERVICES
 from .contracts.topics import STACK_SERVICES as SERVICES
 from .settings import REPO_ROOT, PlatformSettings
 
@@ -99,10 +100,10 @@ def status(settings: PlatformSettings) -> None:
 
 def print_urls() -> None:
     print("\nCII Valais platform is up:")
-    for name in SERVICES:
+    for name in API_SERVICES:
         base = f"http://127.0.0.1:{service_port(name)}"
         print(f"  {name:<12} {base}/docs  (OpenAPI {base}/openapi.json)")
     print(f"  dashboard    http://127.0.0.1:{service_port('reporting')}/")
-    print(f"  workspace    http://127.0.0.1:{service_port('workspace')}/  (demo users of docs/contract.md 9, password cii-demo)")
+    print(f"  workspace    http://127.0.0.1:{service_port('workspace')}/  (demo users, password cii-demo)")
     print(f"  AsyncAPI     {REPO_ROOT / 'docs' / 'asyncapi.yaml'}")
     print("  token        .venv/bin/cii token --institution ORP --role field_worker")

@@ -199,3 +199,8 @@ def test_assets_are_served_by_the_workspace_itself(client: TestClient) -> None:
     assert client.get("/static/htmx-2.0.4.min.js").status_code == 200
     page = client.get("/signin")
     assert "https://" not in page.text and "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_operations_routes_are_not_served_through_a_proxy(client: TestClient) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404

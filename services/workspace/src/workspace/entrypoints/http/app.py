@@ -68,9 +68,14 @@ def install_language(app: FastAPI, workspace: Workspace) -> None:
         return response
 
 
+OPERATIONS = ("/healthz", "/readyz", "/metrics")
+
+
 def install_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        if request.url.path in OPERATIONS and "x-forwarded-for" in request.headers:
+            return Response(status_code=404)  # probes and scrapes come from inside, never through the Ingress
         response: Response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
