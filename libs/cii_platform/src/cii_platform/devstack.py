@@ -44,8 +44,11 @@ def start_service(settings: PlatformSettings, name: str) -> bool:
     log_path = settings.data_dir / "logs" / f"{name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)
+    # the workspace shows the notifications inbox when the notifier runs in the same stack
+    env = {**os.environ, **({"NOTIFIER_URL": f"http://127.0.0.1:{service_port('notifier')}"}
+                            if name == "workspace" and "notifier" in SERVICES else {})}
     with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", name], stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen([sys.executable, "-m", name], stdout=log, stderr=subprocess.STDOUT, env=env,
                                    stdin=subprocess.DEVNULL, cwd=REPO_ROOT, start_new_session=True)
     _pid_file(settings, name).write_text(str(process.pid))
     return True

@@ -224,6 +224,7 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     dpo = signed_in(browser, base, "dpo")
     dpo.goto(f"{base}/audit")
     expect(dpo.locator("h1")).to_have_text("Journal d'audit")
+    expect(dpo.locator(".banner--success")).to_contain_text("La chaîne est intacte")
     check_accessibility(dpo)
     shot(dpo, "audit-fr")
     home = signed_in(browser, base, "coord.sion", lang="de")

@@ -172,8 +172,9 @@ class LocalPlatform:
         env = {**self.infra.env(), "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap,
                "MONGODB_URL": self.infra.mongodb_url, f"{prefix}_HTTP_PORT": str(self.infra.ports.service(name)),
                "PROCURATION_URL": f"http://127.0.0.1:{self.infra.ports.service('procuration')}",
+               # where each process finds the others' APIs (the workspace calls them all; NOTIFIER_URL once merged)
                **{f"{other.upper()}_URL": f"http://127.0.0.1:{self.infra.ports.service(other)}"
-                  for other in ("signalement", "measures", "reporting")},
+                  for other in STACK_SERVICES if other != "procuration"},
                "CII_OUTBOX_POLL_SECONDS": "0.2", "LOG_LEVEL": "INFO"}
         env.update(self.extra_env)
         return env

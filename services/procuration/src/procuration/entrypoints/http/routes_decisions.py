@@ -8,7 +8,7 @@ from cii_platform.contracts.codes import Role
 from cii_platform.contracts.fields import KNOWN_INSTITUTIONS
 from cii_platform.http import CurrentPrincipal, forbidden
 
-from .dependencies import Service, is_bureau_staff
+from .dependencies import Service, is_bureau_staff, is_data_protection_officer
 from .schemas import DecisionPublic, DecisionRequest, VerificationPublic
 
 router = APIRouter(prefix="/api/v1", tags=["decisions", "audit"])
@@ -36,8 +36,8 @@ async def decide(body: Annotated[dict[str, Any], Body(description=DECISION_BODY)
 @router.get("/audit/verify", response_model=VerificationPublic, response_model_exclude_none=True)
 async def verify_audit(principal: CurrentPrincipal, service: Service) -> VerificationPublic:
     """Recompute the hash chain from the first entry; names the first broken entry, if any."""
-    if not (is_bureau_staff(principal) or principal.is_service):
-        raise forbidden("the audit log is verified by the bureau or a platform service")
+    if not (is_bureau_staff(principal) or is_data_protection_officer(principal) or principal.is_service):
+        raise forbidden("the audit log is verified by the bureau (its data-protection officer too) or a service")
     result = await service.audit.verify()
     return VerificationPublic(valid=result.valid, entries=result.entries, first_broken=result.first_broken,
                               problem=result.problem)
