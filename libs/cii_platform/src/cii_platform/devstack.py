@@ -106,7 +106,7 @@ def print_urls() -> None:
     for name in API_SERVICES:
         base = f"http://127.0.0.1:{service_port(name)}"
         print(f"  {name:<12} {base}/docs  (OpenAPI {base}/openapi.json)")
-    print(f"  dashboard    http://127.0.0.1:{service_port('reporting')}/")
-    print(f"  workspace    http://127.0.0.1:{service_port('workspace')}/  (demo users, password cii-demo)")
+    print(f"  dashboard    http://127.0.0.1:{service_port('reporting')}/  (sign in as a demo user below)")
+    print(f"  workspace    http://127.0.0.1:{service_port('workspace')}/  (sign in as a demo user below)")
     print(f"  AsyncAPI     {REPO_ROOT / 'docs' / 'asyncapi.yaml'}")
-    print("  token        .venv/bin/cii token --institution ORP --role field_worker")
+    print("  token        .venv/bin/cii token --institution ORP --role field_worker  (local only)")
