@@ -19,7 +19,8 @@ class Settings(ServiceSettings):
     # Where people's browsers reach the reporting dashboard (it may differ from the in-cluster URL).
     public_reporting_url: str | None = None
     session_minutes: int = 8 * 60
-    # Local mode only: sign the demo users in with tokens minted from the local key, until the identity
-    # provider's login (issue 15) replaces it. Never enabled in the deployment manifests.
-    local_sign_in: bool = True
+    # People sign in through the identity provider (Keycloak, cii_platform.web.login). `true` instead signs the
+    # demo users in on /signin with tokens minted from the local key (no Keycloak: quick local trials and the
+    # page tests); never enabled in the deployment manifests.
+    local_sign_in: bool = False
     api_timeout_seconds: float = 15.0

@@ -1,4 +1,4 @@
-"""The real platform (Kafka, FerretDB, the four services and the workspace as processes) and Debian's
+"""The real platform (Kafka, FerretDB, Keycloak, the four services and the workspace as processes) and Debian's
 Chromium driven by Playwright (its own browser download does not work here: executable_path)."""
 
 import shutil
@@ -16,7 +16,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 @pytest.fixture(scope="session")
 def workspace_platform() -> Iterator[LocalPlatform]:
-    local = LocalPlatform.for_tests()
+    local = LocalPlatform.for_tests(keycloak=True)  # people sign in on Keycloak's real login page
     local.start(names=())  # the infrastructure; then the services, with time to start on a loaded machine
     try:
         for name in STACK_SERVICES:

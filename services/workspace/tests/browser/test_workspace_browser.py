@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from cii_platform.contracts.avs import format_avs
 from cii_platform.settings import REPO_ROOT
+from cii_platform.testing.browser import on_keycloak_login, sign_in
 from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]  # a loaded CI machine: the platform starts slowly
@@ -48,12 +49,10 @@ def signed_in(browser: Browser, base: str, username: str, lang: str = "fr") -> P
     context = browser.new_context(bypass_csp=True, locale="fr-CH" if lang == "fr" else "de-CH")
     context.set_default_timeout(60_000)
     page = context.new_page()
-    page.goto(f"{base}/")
-    assert "/signin" in page.url  # without a session, the sign-in
-    page.fill("#username", username)
-    page.fill("#password", "cii-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/?lang={lang}")
+    assert on_keycloak_login(page), page.url  # without a session: the identity provider's own login page
+    landed = sign_in(page, username)
+    assert landed is not None and landed.status == 200 and page.url.startswith(f"{base}/"), page.url
     return page
 
 
@@ -83,6 +82,7 @@ def valid_avs(seed: int) -> str:
 
 
 def test_complex_situation_from_announcement_to_closure(workspace_platform: LocalPlatform, browser: Browser) -> None:
+    """Each person signs in through Keycloak (the demo users of docs/contract.md section 9)."""
     base = workspace_platform.url("workspace")
     reference = f"ORP-WS-{int(time.time())}"
 

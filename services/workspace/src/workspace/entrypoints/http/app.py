@@ -11,8 +11,11 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from cii_platform.http import install_request_metrics, operations_router
+from cii_platform.security.tokens import TokenVerifier
 from cii_platform.telemetry.tracing import instrument_fastapi
+from cii_platform.web.login import install_login
 
+from ...adapters.memory_sessions import MemorySessionCollection
 from ...bootstrap import Workspace, bootstrap
 from ...config import Settings
 from ...service_layer.ports import ApiProblem
@@ -44,7 +47,12 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     install_page_errors(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(operations_router("workspace", workspace.readiness))
-    for module in (routes_auth, routes_home, routes_situations, routes_cases, routes_field, routes_audit):
+    if workspace.sign_in is not None:
+        app.include_router(routes_auth.router)  # local demo sign-in
+    else:  # people sign in through the identity provider: /login, /auth/callback, /logout
+        app.state.token_verifier = TokenVerifier(settings)
+        install_login(app, settings, MemorySessionCollection(), lifetime=settings.session_minutes * 60)
+    for module in (routes_home, routes_situations, routes_cases, routes_field, routes_audit):
         app.include_router(module.router)
     instrument_fastapi(app)
     return app
@@ -64,6 +72,8 @@ def install_language(app: FastAPI, workspace: Workspace) -> None:
             session = workspace.sessions.get(session_id) if session_id else None
             if session:
                 session.language = chosen
+            if isinstance(request.scope.get("session"), dict):
+                request.scope["session"]["lang"] = chosen  # the identity provider's sign-in session
             response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=ONE_YEAR, httponly=True, samesite="lax")
         return response
 
@@ -100,8 +110,9 @@ def install_page_errors(app: FastAPI) -> None:
         assert isinstance(exc, ApiProblem)
         renderer: Renderer = request.app.state.renderer
         reason = {404: "not_found", 403: "forbidden", 401: "expired"}.get(exc.status, "unavailable")
-        if exc.status == 401:
-            return RedirectResponse("/logout", status_code=303)
+        if exc.status == 401:  # the token expired or was revoked: sign in again
+            workspace: Workspace = request.app.state.workspace
+            return RedirectResponse("/logout" if workspace.sign_in else "/login", status_code=303)
         return renderer.render(request, "error.html", exc.status if exc.status < 500 else 503, reason=reason,
                                detail=exc.detail)
 

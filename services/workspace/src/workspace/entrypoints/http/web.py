@@ -9,6 +9,9 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from cii_platform.web.login import csrf_token as login_csrf_token
+from cii_platform.web.login import signed_in
+
 from ...bootstrap import Workspace
 from ...domain.dates import swiss_date, swiss_datetime
 from ...domain.person import LANGUAGES, Person, language_or_default
@@ -49,9 +52,21 @@ def current_session(request: Request, workspace: WorkspaceDep) -> Session:
 SessionDep = Annotated[Session, Depends(current_session)]
 
 
-def current_person(session: SessionDep) -> Person:
-    """The one place the pages learn who acts: institution, roles, region or theme, and the token."""
-    return session.person
+async def current_person(request: Request, workspace: WorkspaceDep) -> Person:
+    """The one place the pages learn who acts: institution, roles, region or theme, and the token. Signed in
+    through the identity provider (cii_platform.web.login), or locally (WORKSPACE_LOCAL_SIGN_IN)."""
+    if workspace.sign_in is None:
+        signed = await signed_in(request)
+        principal = signed.principal
+        person = Person(subject=principal.subject, display_name=signed.name or signed.username,
+                        institution=principal.institution, roles=principal.roles, access_token=signed.access_token,
+                        region=principal.region, theme=principal.theme)
+        request.state.csrf = login_csrf_token(request)
+    else:
+        session = current_session(request, workspace)
+        person, request.state.csrf = session.person, session.csrf_token
+    request.state.person = person
+    return person
 
 
 CurrentPerson = Annotated[Person, Depends(current_person)]
@@ -66,17 +81,20 @@ def chosen_language(request: Request, workspace: Workspace) -> str:
     session = workspace.sessions.get(session_id) if session_id else None
     if session and session.language:
         return session.language
+    remembered = (request.scope.get("session") or {}).get("lang")  # the identity provider's sign-in session
+    if remembered in LANGUAGES:
+        return str(remembered)
     if request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES:
         return str(request.cookies[LANGUAGE_COOKIE])
     accept = request.headers.get("accept-language", "").lower()
     return "de" if accept.startswith("de") else language_or_default(accept[:2])
 
 
-async def checked_form(request: Request, session: SessionDep) -> dict[str, Any]:
+async def checked_form(request: Request, person: CurrentPerson) -> dict[str, Any]:
     """A posted form, after its CSRF token matched the session's (htmx sends it as a header)."""
     form = await request.form()
     sent = form.get("csrf_token") or request.headers.get("x-csrf-token") or ""
-    if not isinstance(sent, str) or not secrets.compare_digest(sent, session.csrf_token):
+    if not isinstance(sent, str) or not secrets.compare_digest(sent, request.state.csrf):
         raise CsrfRefused()
     data: dict[str, Any] = {}
     for key in form:
@@ -101,12 +119,10 @@ class Renderer:
         return self.catalogs.gettext(label_of(kind, code)) if code not in (None, "") else ""
 
     def render(self, request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-        session_id = request.cookies.get(SESSION_COOKIE)
         workspace: Workspace = request.app.state.workspace
-        session = workspace.sessions.get(session_id) if session_id else None
         html = self.env.get_template(name).render(
-            request=request, person=session.person if session else None,
-            csrf_token=session.csrf_token if session else "", lang=current_language.get(),
+            request=request, person=getattr(request.state, "person", None),
+            csrf_token=getattr(request.state, "csrf", ""), lang=current_language.get(),
             path=request.url.path, dashboard_url=workspace.dashboard_url, **context)
         return HTMLResponse(html, status_code=status_code)
 
