@@ -948,7 +948,8 @@ def check_workspace(objs: list[dict[str, Any]]) -> list[str]:
               for rule in p["spec"].get("egress") or [] for peer in rule.get("to") or [{}]}
     ingress = {_peer_category(peer, rule.get("ports") or []) for p in policies
                for rule in p["spec"].get("ingress") or [] for peer in rule.get("from") or [{}]}
-    allowed_egress = {"dns", "otel-collector"} | {f"service:{s}" for s in SERVICES}
+    # Keycloak where it runs: the sign-in's token exchange and the realm's keys
+    allowed_egress = {"dns", "otel-collector", "keycloak"} | {f"service:{s}" for s in SERVICES}
     for extra in sorted(egress - allowed_egress):
         v.append(f"Deployment/{name}: egress to {extra} is not allowed")
     for need in sorted({f"service:{s}" for s in SERVICES} - egress):
