@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image per service, from one Dockerfile:
 #   docker build --build-arg SERVICE=signalement -t cii-platform/signalement:0.1.0 .
-# SERVICE is one of signalement, measures, procuration, reporting; the image runs `python -m $SERVICE`.
+# SERVICE is one of signalement, measures, procuration, reporting, workspace; the image runs `python -m $SERVICE`.
 # The runtime stage holds only the service's virtual environment (no uv, no sources, no build tools), runs as
 # uid 10001 and writes only to /tmp and /var/lib/cii, so it runs with a read-only root filesystem.
 
@@ -10,7 +10,7 @@ ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 # ---------------------------------------------------------------- build: the service's venv from uv.lock
 FROM ${PYTHON_IMAGE} AS build
 ARG SERVICE
-RUN test -n "${SERVICE}" || { echo "--build-arg SERVICE=<signalement|measures|procuration|reporting> is required" >&2; exit 1; }
+RUN test -n "${SERVICE}" || { echo "--build-arg SERVICE=<signalement|measures|procuration|reporting|workspace> is required" >&2; exit 1; }
 # uv from PyPI (pinned, the version that wrote uv.lock), so the build needs no other registry than PyPI
 ARG UV_VERSION=0.13.9
 RUN pip install --no-cache-dir --disable-pip-version-check "uv==${UV_VERSION}"
@@ -29,6 +29,7 @@ COPY services/signalement/pyproject.toml services/signalement/pyproject.toml
 COPY services/measures/pyproject.toml services/measures/pyproject.toml
 COPY services/procuration/pyproject.toml services/procuration/pyproject.toml
 COPY services/reporting/pyproject.toml services/reporting/pyproject.toml
+COPY services/workspace/pyproject.toml services/workspace/pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package "${SERVICE}"
 

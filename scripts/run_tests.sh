@@ -9,7 +9,7 @@ PY=${PY:-.venv/bin/python}
 EXTRA=("$@")
 
 declare -a TEST_GROUPS=(
-  "19000|no infrastructure: unit, contracts, docs, deployment|libs tests/docs tests/deploy services/measures/tests/unit services/procuration/tests/unit services/reporting/tests/unit services/signalement/tests/unit"
+  "19000|no infrastructure: unit, contracts, docs, deployment|libs tests/docs tests/deploy services/measures/tests/unit services/procuration/tests/unit services/reporting/tests/unit services/signalement/tests/unit services/workspace/tests/unit"
   "19100|shared library against real Kafka and store|tests/messaging"
   "19200|signalement service|services/signalement/tests/integration"
   "19300|procuration service|services/procuration/tests/integration"
@@ -20,6 +20,7 @@ declare -a TEST_GROUPS=(
   "20000|identity: Keycloak login in Chromium, system tokens, key rotation|tests/identity"
   "19800|the OpenAPI documents against the servers (schemathesis)|tests/api"
   "19900|local platforms: two side by side, a checkout anywhere, failed starts|tests/local"
+  "20100|the workspace in real Chromium against the platform|services/workspace/tests/browser"
 )
 
 failed=()

@@ -48,6 +48,8 @@ SERVICES: dict[str, dict[str, Any]] = {
     "procuration": {"port": 8003, "db": "cii_procuration", "group": "cii-procuration"},
     "reporting": {"port": 8004, "db": "cii_reporting", "group": "cii-reporting"},
 }
+# docs/contract.md section 9: the staff workspace (pages for people; no Kafka, no store, calls the four APIs)
+WORKSPACE = {"name": "workspace", "port": 8005}
 # docs/contract.md section 4: first and second circle (the reference data may grow: deploy/topology.yaml is a superset)
 CONTRACT_INSTITUTIONS = [
     "ORP", "LMMT", "OCPS", "CMS", "OASI", "T1", "OSP", "OAI",
@@ -805,7 +807,7 @@ def _peer_category(peer: dict[str, Any], port_list: list[dict[str, Any]]) -> str
         return "otel-collector"
     if pod == {"app": "keycloak"} and ports <= {8080}:
         return "keycloak"
-    if pod.get("app.kubernetes.io/name") in SERVICES:
+    if pod.get("app.kubernetes.io/name") in (*SERVICES, WORKSPACE["name"]):
         return "service:" + pod["app.kubernetes.io/name"]
     return "other"
 
@@ -835,7 +837,7 @@ def check_network(objs: list[dict[str, Any]]) -> list[str]:
         if service in PROCURATION_CLIENTS:
             required_egress.add("service:procuration")
             allowed_egress.add("service:procuration")
-        allowed_ingress = {"ingress-controller", "otel-collector"}
+        allowed_ingress = {"ingress-controller", "otel-collector", f"service:{WORKSPACE['name']}"}
         if service == "procuration":
             allowed_ingress |= {f"service:{c}" for c in PROCURATION_CLIENTS}
         egress_seen, ingress_seen = set(), set()
@@ -906,8 +908,69 @@ def check_ingress_and_telemetry(objs: list[dict[str, Any]]) -> list[str]:
     return v
 
 
+def check_workspace(objs: list[dict[str, Any]]) -> list[str]:
+    """The workspace: its Deployment and Service on 8005, probes, no Kafka or MongoDB access and no secret
+    mounted, the local demo sign-in off, its own NetworkPolicy reaching only the four APIs (and the collector,
+    DNS), reached only through the Ingress controller, and routed by an Ingress with TLS."""
+    v: list[str] = []
+    name, port = WORKSPACE["name"], WORKSPACE["port"]
+    dep = by_name(objs, "Deployment").get(name)
+    if dep is None:
+        return [f"Deployment/{name}: missing"]
+    spec = pod_spec(dep) or {}
+    main = next((c for c in spec.get("containers") or [] if c.get("name") == name), None)
+    if main is None:
+        return [f"Deployment/{name}: no container named {name}"]
+    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        if ((main.get(probe) or {}).get("httpGet") or {}).get("path") != path:
+            v.append(f"Deployment/{name}: {probe} is not on {path}")
+    if {p.get("name"): p.get("containerPort") for p in main.get("ports") or []}.get("http") != port:
+        v.append(f"Deployment/{name}: container port http is not {port}")
+    env = configmap_env(objs, main)
+    if env.get("WORKSPACE_HTTP_PORT") != str(port):
+        v.append(f"Deployment/{name}: WORKSPACE_HTTP_PORT is not {port}")
+    if env.get("WORKSPACE_LOCAL_SIGN_IN", "true").lower() != "false":
+        v.append(f"Deployment/{name}: the local demo sign-in is not off (WORKSPACE_LOCAL_SIGN_IN=false)")
+    for service in SERVICES:
+        url = env.get(f"{service.upper()}_URL")
+        if url != f"http://{service}:{SERVICES[service]['port']}":
+            v.append(f"Deployment/{name}: {service.upper()}_URL does not name the {service} Service")
+    labels = pod_labels(dep)
+    for label in ("cii.vs.ch/kafka-client", "cii.vs.ch/mongodb-client"):
+        if labels.get(label) == "true":
+            v.append(f"Deployment/{name}: labelled {label}, but it needs neither Kafka nor the store")
+    if any("secret" in vol for vol in spec.get("volumes") or []):
+        v.append(f"Deployment/{name}: mounts a Secret, but it holds no secret of the platform")
+    policies = [p for p in of_kind(objs, "NetworkPolicy")
+                if p["spec"].get("podSelector") not in ({}, None)
+                and selector_matches(p["spec"]["podSelector"], labels)]
+    if not policies:
+        v.append(f"Deployment/{name}: no NetworkPolicy of its own")
+    egress = {_peer_category(peer, rule.get("ports") or []) for p in policies
+              for rule in p["spec"].get("egress") or [] for peer in rule.get("to") or [{}]}
+    ingress = {_peer_category(peer, rule.get("ports") or []) for p in policies
+               for rule in p["spec"].get("ingress") or [] for peer in rule.get("from") or [{}]}
+    # Keycloak where it runs: the sign-in's token exchange and the realm's keys
+    allowed_egress = {"dns", "otel-collector", "keycloak"} | {f"service:{s}" for s in SERVICES}
+    for extra in sorted(egress - allowed_egress):
+        v.append(f"Deployment/{name}: egress to {extra} is not allowed")
+    for need in sorted({f"service:{s}" for s in SERVICES} - egress):
+        v.append(f"Deployment/{name}: no egress to {need}")
+    for extra in sorted(ingress - {"ingress-controller", "otel-collector"}):
+        v.append(f"Deployment/{name}: ingress from {extra} is not allowed")
+    routed = []
+    for ing in of_kind(objs, "Ingress"):
+        tls_hosts = {h for t in (ing.get("spec") or {}).get("tls") or [] for h in t.get("hosts") or []}
+        routed += [rule for rule in (ing.get("spec") or {}).get("rules") or [] if rule.get("host") in tls_hosts
+                   and any(dig(p, "backend", "service", "name") == name
+                           for p in (rule.get("http") or {}).get("paths") or [])]
+    if not routed:
+        v.append(f"Ingress: no TLS route to {name}")
+    return v
+
+
 POLICIES = (check_workloads, check_services, check_secrets, check_kafka, check_mongodb, check_network,
-            check_ingress_and_telemetry)
+            check_ingress_and_telemetry, check_workspace)
 
 
 def check_policies(objs: list[dict[str, Any]]) -> list[str]:

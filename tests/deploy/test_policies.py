@@ -138,6 +138,12 @@ def _without_kafka_egress(objs):
     return objs
 
 
+def _sign_in_on(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    config = next(o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("workspace-config"))
+    config["data"]["WORKSPACE_LOCAL_SIGN_IN"] = "true"
+    return objs
+
+
 # rule broken -> (how, a violation that must be reported)
 MUTATIONS: dict[str, tuple[Mutation, str]] = {
     "container may run as root": (
@@ -228,6 +234,14 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
         "procuration ingress from service:reporting"),
     "no egress to kafka": (_without_kafka_egress, "Deployment/measures: no egress to kafka"),
     "ingress without TLS": (_pop("Ingress", "cii-platform", ("spec", "tls")), "has no TLS"),
+    "workspace demo sign-in on": (
+        _sign_in_on,
+        "Deployment/workspace: the local demo sign-in is not off"),
+    "workspace reaches the store": (
+        _append("NetworkPolicy", "workspace", EGRESS, {"to": [{"podSelector": {"matchLabels": {
+            "app": "cii-mongodb-svc"}}}], "ports": [{"port": 27017, "protocol": "TCP"}]}),
+        "Deployment/workspace: egress to mongodb is not allowed"),
+    "workspace without route": (_drop("Ingress", "workspace"), "Ingress: no TLS route to workspace"),
     "metrics exposed": (
         _append("Ingress", "cii-platform", PATHS, {"path": "/metrics", "pathType": "Prefix", "backend": {
             "service": {"name": "reporting", "port": {"name": "http"}}}}),

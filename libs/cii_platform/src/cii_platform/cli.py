@@ -18,7 +18,8 @@ from typing import Any
 
 from . import devstack
 from .contracts.codes import Region, Role, Theme
-from .contracts.topics import SERVICES, topic_specs
+from .contracts.topics import STACK_SERVICES as SERVICES
+from .contracts.topics import topic_specs
 from .messaging.topics_admin import ensure_topics
 from .reference import load_reference_data
 from .security.keys import MissingSecretError, init_local_keys
@@ -161,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     identity.add_parser("users", help="the local demo users and system clients of the realm cii"
                         ).set_defaults(run=_identity_users)
 
-    stack = commands.add_parser("stack", help="the four services as local background processes (make up/down)")
+    stack = commands.add_parser("stack", help="the services and the workspace as background processes (make up/down)")
     stack.add_argument("action", choices=["up", "down", "status"])
     stack.add_argument("services", nargs="*", metavar="SERVICE", help=f"some of {', '.join(SERVICES)} (default: all)")
     stack.set_defaults(run=_stack)

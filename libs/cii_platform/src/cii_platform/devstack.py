@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from .contracts.topics import SERVICES
+from .contracts.topics import SERVICES as API_SERVICES
+from .contracts.topics import STACK_SERVICES as SERVICES
 from .settings import REPO_ROOT, PlatformSettings, port
 
 
@@ -41,8 +42,11 @@ def start_service(settings: PlatformSettings, name: str) -> bool:
     log_path = settings.data_dir / "logs" / f"{name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)
+    # the workspace shows the notifications inbox when the notifier runs in the same stack
+    env = {**os.environ, **({"NOTIFIER_URL": f"http://127.0.0.1:{service_port('notifier')}"}
+                            if name == "workspace" and "notifier" in SERVICES else {})}
     with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", name], stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen([sys.executable, "-m", name], stdout=log, stderr=subprocess.STDOUT, env=env,
                                    stdin=subprocess.DEVNULL, cwd=REPO_ROOT, start_new_session=True)
     _pid_file(settings, name).write_text(str(process.pid))
     return True
@@ -108,9 +112,10 @@ def status(settings: PlatformSettings) -> None:
 
 def print_urls() -> None:
     print("\nCII Valais platform is up:")
-    for name in SERVICES:
+    for name in API_SERVICES:
         base = f"http://127.0.0.1:{service_port(name)}"
         print(f"  {name:<12} {base}/docs  (OpenAPI {base}/openapi.json)")
     print(f"  dashboard    http://127.0.0.1:{service_port('reporting')}/  (sign in as a demo user below)")
+    print(f"  workspace    http://127.0.0.1:{service_port('workspace')}/  (sign in as a demo user below)")
     print(f"  AsyncAPI     {REPO_ROOT / 'docs' / 'asyncapi.yaml'}")
     print("  token        .venv/bin/cii token --institution ORP --role field_worker  (local only)")

@@ -18,7 +18,8 @@ def default_data_dir() -> Path:
 # on CII_KAFKA_PORT and the store on CII_STORE_PORT, and the services, `cii` and the tests connect there
 # unless KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL name another place.
 DEFAULT_PORTS = {"CII_KAFKA_PORT": 9092, "CII_STORE_PORT": 27017, "SIGNALEMENT_HTTP_PORT": 8001,
-                 "MEASURES_HTTP_PORT": 8002, "PROCURATION_HTTP_PORT": 8003, "REPORTING_HTTP_PORT": 8004}
+                 "MEASURES_HTTP_PORT": 8002, "PROCURATION_HTTP_PORT": 8003, "REPORTING_HTTP_PORT": 8004,
+                 "WORKSPACE_HTTP_PORT": 8005, "NOTIFIER_HTTP_PORT": 8006}
 
 
 def port(variable: str) -> int:

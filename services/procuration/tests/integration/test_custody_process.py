@@ -76,6 +76,22 @@ async def test_erasure_makes_a_previously_readable_section_unreadable(procuratio
         assert client["cii_procuration"]["data_keys"].count_documents({"person_pseudonym": pseudonym}) == 0
 
 
+def test_the_data_protection_officer_reads_the_trail_but_does_not_erase(procuration_platform):
+    pid = record_procuration(procuration_platform, procuration_payload(new_avs()), institution="CMS")
+    dpo = bureau_headers(procuration_platform, "dpo")
+    with procuration_platform.client("procuration") as http:
+        pseudonym = http.get(f"/api/v1/procurations/{pid}", headers=bureau_headers(procuration_platform)).json()[
+            "person_pseudonym"]
+        verified = http.get("/api/v1/audit/verify", headers=dpo)
+        report = http.get(f"/api/v1/persons/{pseudonym}/access-report", headers=dpo)
+        erase = http.post(f"/api/v1/persons/{pseudonym}/erase", headers=dpo)
+        worker = http.get(f"/api/v1/persons/{pseudonym}/access-report",
+                          headers=institution_headers(procuration_platform, "CMS"))
+    assert verified.status_code == 200 and verified.json()["valid"] is True
+    assert report.status_code == 200 and report.json()["total"] >= 1
+    assert erase.status_code == 403 and worker.status_code == 403
+
+
 def test_audit_verification_catches_an_edited_entry(procuration_platform):
     avs = new_avs()
     record_procuration(procuration_platform, procuration_payload(avs, parties=["ORP"], categories=["SOCIAL"],

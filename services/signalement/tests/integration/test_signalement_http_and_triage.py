@@ -105,6 +105,22 @@ def test_lists_filter_page_and_show_only_what_the_caller_may_see(signalement_pla
         assert set(ids).isdisjoint(i["id"] for i in http.get(API, params={"limit": 500}).json()["items"])
 
 
+def test_search_by_avs_number_goes_through_the_pseudonym_and_by_reference(signalement_platform: LocalPlatform) -> None:
+    data = announcement()
+    created = post(signalement_platform, "ORP", data).json()["id"]
+    other = post(signalement_platform, "ORP", announcement()).json()["id"]
+    with signalement_platform.client("signalement", token(signalement_platform, "ORP", "field_worker")) as http:
+        by_avs = http.get(API, params={"avs_number": data["person"]["avs_number"]}).json()
+        by_ref = http.get(API, params={"reference": data["external_ref"]}).json()
+        wrong = http.get(API, params={"avs_number": "756.1234.5678.90"})
+    with signalement_platform.client("signalement", token(signalement_platform, "CMS", "field_worker")) as http:
+        elsewhere = http.get(API, params={"avs_number": data["person"]["avs_number"]}).json()
+    assert [i["id"] for i in by_avs["items"]] == [created] and other not in {i["id"] for i in by_avs["items"]}
+    assert [i["id"] for i in by_ref["items"]] == [created]
+    assert wrong.status_code == 422 and [e["field"] for e in wrong.json()["errors"]] == ["avs_number"]
+    assert elsewhere["total"] == 0  # another institution finds nothing it may not see
+
+
 def test_overdue_triage_is_listed_for_the_coordinator(signalement_platform: LocalPlatform) -> None:
     old = announcement(announced_on="2026-01-05", follow_up_started_on="2025-12-01", person={"region": "MONTHEY"})
     situation_id = post(signalement_platform, "ORP", old).json()["id"]

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 SERVICES = ("signalement", "measures", "procuration", "reporting")
+# Every process of the stack: the services above (Kafka consumers, dead-letter topics) and the pages for people.
+STACK_SERVICES = (*SERVICES, "workspace")
 
 SIGNALEMENT_EVENTS = "cii.internal.signalement.v1"
 MEASURES_EVENTS = "cii.internal.measures.v1"

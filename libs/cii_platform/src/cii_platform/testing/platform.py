@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from ..contracts.topics import SERVICES
+from ..contracts.topics import SERVICES, STACK_SERVICES
 from ..security.keys import init_local_keys
 from ..security.tokens import TokenMinter
 from ..settings import REPO_ROOT, PlatformSettings
@@ -41,7 +41,7 @@ class Ports:
         return self.base + 80
 
     def service(self, name: str) -> int:
-        return self.base + 1 + SERVICES.index(name)
+        return self.base + 1 + STACK_SERVICES.index(name)  # the workspace: base+5
 
 
 @dataclass
@@ -201,6 +201,9 @@ class LocalPlatform:
         env = {**self.infra.env(), "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap,
                "MONGODB_URL": self.infra.mongodb_url, f"{prefix}_HTTP_PORT": str(self.infra.ports.service(name)),
                "PROCURATION_URL": f"http://127.0.0.1:{self.infra.ports.service('procuration')}",
+               # where each process finds the others' APIs (the workspace calls them all; NOTIFIER_URL once merged)
+               **{f"{other.upper()}_URL": f"http://127.0.0.1:{self.infra.ports.service(other)}"
+                  for other in STACK_SERVICES if other != "procuration"},
                "CII_OUTBOX_POLL_SECONDS": "0.2", "LOG_LEVEL": "INFO"}
         env.update(self.extra_env)
         return env

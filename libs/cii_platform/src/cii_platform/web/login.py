@@ -82,7 +82,9 @@ def oauth_for(settings: PlatformSettings) -> OAuth:
     oauth.register(
         PROVIDER, client_id=settings.oidc_client_id,
         server_metadata_url=settings.oidc_discovery_url,
-        client_kwargs={"scope": "openid", "code_challenge_method": "S256", "token_endpoint_auth_method": "none"})
+        # A loaded identity provider may take seconds to exchange a code: httpx's 5 s default failed sign-ins.
+        client_kwargs={"scope": "openid", "code_challenge_method": "S256", "token_endpoint_auth_method": "none",
+                       "timeout": 30.0})
     return oauth
 
 

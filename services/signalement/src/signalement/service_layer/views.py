@@ -35,6 +35,8 @@ class SituationFilter:
     announced_from: date | None = None
     announced_to: date | None = None
     triage_overdue: bool = False
+    person_pseudonym: str | None = None  # search by AVS number, through the keyed pseudonym
+    external_ref: str | None = None
 
 
 @dataclass
@@ -134,7 +136,7 @@ class SituationViews:
 
     def _filter_query(self, wanted: SituationFilter) -> dict[str, Any]:
         query: dict[str, Any] = {}
-        for name in ("status", "region", "public", "institution"):
+        for name in ("status", "region", "public", "institution", "person_pseudonym", "external_ref"):
             if getattr(wanted, name):
                 query[name] = getattr(wanted, name)
         announced: dict[str, str] = {}

@@ -32,6 +32,16 @@ def require_service(principal: Principal) -> None:
         raise forbidden("only platform services may call this route")
 
 
+def is_data_protection_officer(principal: Principal) -> bool:
+    return principal.institution == BUREAU and principal.has_role(Role.DPO)
+
+
+def require_audit_reader(principal: Principal) -> None:
+    """The audit trail and a person's access report: the cantonal officer and the data-protection officer."""
+    if not (principal.is_cantonal_officer or is_data_protection_officer(principal)):
+        raise forbidden("only the cantonal officer or the data-protection officer (BUREAU) may read this")
+
+
 def require_cantonal_officer(principal: Principal) -> None:
     if not principal.is_cantonal_officer:
         raise forbidden("only the cantonal officer (BUREAU) may do this")

@@ -10,7 +10,7 @@ from cii_platform.http import CurrentPrincipal, forbidden
 from cii_platform.openapi import documented_body
 
 from ...service_layer.audit import Action, AuditEvent
-from .dependencies import Service, is_bureau_staff
+from .dependencies import Service, is_bureau_staff, is_data_protection_officer
 from .schemas import DecisionPublic, DecisionRequest, VerificationPublic
 
 router = APIRouter(prefix="/api/v1", tags=["decisions", "audit"])
@@ -44,8 +44,8 @@ async def verify_audit(principal: CurrentPrincipal, service: Service) -> Verific
     """Recompute the keyed chain from the first entry and check it against the anchors outside the store
     (the latest signed checkpoint on Kafka, the head this process wrote); names the first broken entry or
     the deleted tail."""
-    if not (is_bureau_staff(principal) or principal.is_service):
-        raise forbidden("the audit log is verified by the bureau or a platform service")
+    if not (is_bureau_staff(principal) or is_data_protection_officer(principal) or principal.is_service):
+        raise forbidden("the audit log is verified by the bureau (its data-protection officer too) or a service")
     result = await service.audit.verify()
     return VerificationPublic(valid=result.valid, entries=result.entries, first_broken=result.first_broken,
                               problem=result.problem, missing_from=result.missing_from,

@@ -12,7 +12,7 @@ from cii_platform.http import CurrentPrincipal, not_found
 
 from ...adapters.access_report_pdf import access_report_pdf
 from ...service_layer.audit import Action, AuditEvent
-from .dependencies import Service, require_cantonal_officer
+from .dependencies import Service, require_audit_reader, require_cantonal_officer
 from .schemas import ErasurePublic
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
@@ -38,7 +38,7 @@ async def erase_person(pseudonym: str, principal: CurrentPrincipal, service: Ser
 @router.get("/{pseudonym}/access-report", response_model=None)
 async def access_report(pseudonym: str, principal: CurrentPrincipal, service: Service,
                         format: Literal["json", "csv", "pdf"] = Query("json")) -> Any:
-    require_cantonal_officer(principal)
+    require_audit_reader(principal)
     entries = await service.audit.about(pseudonym)
     await service.audit.record(AuditEvent(actor=principal.audit_actor(), action=Action.ACCESS_REPORT,
                                           person_pseudonym=pseudonym, outcome="READ",

@@ -4,12 +4,15 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import TypeAdapter, ValidationError
 
+from cii_platform.contracts.avs import AvsNumber
 from cii_platform.contracts.codes import BUREAU, Public, Region, Role
 from cii_platform.contracts.fields import IsoDate
 from cii_platform.contracts.inbound import SignalementSubmitted
-from cii_platform.http import CurrentPrincipal, Page, Paging, forbidden
+from cii_platform.http import CurrentPrincipal, Page, Paging, forbidden, unprocessable
 from cii_platform.security.tokens import Principal
+from cii_platform.validation import error
 
 from ...bootstrap import SignalementService
 from ...domain.status import STATUSES
@@ -21,6 +24,7 @@ from ...service_layer.views import SituationFilter
 from .presenters import public_of, summary_of
 from .schemas import SituationCreated, SituationPublic, SituationSummary, TriageRequest
 
+AVS_NUMBER: TypeAdapter[str] = TypeAdapter(AvsNumber)
 router = APIRouter(prefix="/api/v1/signalements", tags=["signalements"])
 ANNOUNCING_ROLES = (Role.FIELD_WORKER, Role.RESPONDENT, Role.INSTITUTION_SYSTEM, Role.CASE_MANAGER,
                     Role.COORDINATOR, Role.SECRETARIAT, Role.CANTONAL_OFFICER)
@@ -65,12 +69,29 @@ async def list_situations(
         region: Region | None = None, public: Public | None = None,
         institution: Annotated[str | None, Query(max_length=20)] = None,
         announced_from: IsoDate | None = None, announced_to: IsoDate | None = None,
-        triage_overdue: bool = False) -> Page[SituationSummary]:
+        triage_overdue: bool = False,
+        avs_number: Annotated[str | None, Query(max_length=20, description="the person's AVS number")] = None,
+        reference: Annotated[str | None, Query(max_length=200, description="the announcer's external_ref")] = None,
+) -> Page[SituationSummary]:
+    """Filters combine; `avs_number` finds the person's situations through the keyed pseudonym (the store
+    never holds the number itself), among those the caller may see."""
     wanted = SituationFilter(status=status, region=region.value if region else None,
                              public=public.value if public else None, institution=institution,
                              announced_from=announced_from, announced_to=announced_to,
-                             triage_overdue=triage_overdue)
+                             triage_overdue=triage_overdue, external_ref=reference,
+                             person_pseudonym=_pseudonym_of(service, avs_number))
     return await _page(service, principal, wanted, paging.offset, paging.limit)
+
+
+def _pseudonym_of(service: SignalementService, avs_number: str | None) -> str | None:
+    if avs_number is None:
+        return None
+    try:
+        valid = AVS_NUMBER.validate_python(avs_number.strip())
+    except ValidationError as exc:
+        raise unprocessable([error("avs_number", exc.errors()[0]["msg"].removeprefix("Value error, "))]) from exc
+    assert service.runtime is not None
+    return service.runtime.pseudonymizer.person(valid)
 
 
 @router.get("/overdue-triage", response_model=Page[SituationSummary])
