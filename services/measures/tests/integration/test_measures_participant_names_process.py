@@ -59,10 +59,11 @@ async def test_clear_names_of_older_records_are_sealed_at_start(
                                             "requested_on": "2026-04-01"})
     assert (await call(orp, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-10", "participants": [
         {"institution": "ORP", "role": "conseiller"}]})).status_code == 200
+    platform.services["measures"].stop()  # stopped first: its alert scan would save its own copy over ours
     with MongoClient(platform.infra.mongodb_url) as mongo:  # as the former code stored it
         mongo["cii_measures"]["measures"].update_one({"_id": tro_id}, {"$set": {
             "participants": [{"institution": "ORP", "person_name": "Legacy-Staff-Name", "role": "conseiller"}]}})
-    platform.services["measures"].stop()
+        assert "Legacy-Staff-Name" in str(mongo["cii_measures"]["measures"].find_one({"_id": tro_id}))
     await asyncio.to_thread(platform.start_service, "measures")
 
     async def sealed() -> bool:
