@@ -31,7 +31,7 @@ ROLES = {
     "reporting": [("BUREAU", "cantonal_officer"), ("ORP", "field_worker")],
 }
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-SUMMARY = re.compile(r"^\s*(API Operations|Test Phases|Test cases|Failures|Warnings|Seed)\b.*$", re.M)
+SUMMARY = re.compile(r"^\s*(\d+ generated.*|[✅❌].*(passed|failed).*|⚠️.*|❌ ST\d+.*)$", re.M)
 
 
 def run_schemathesis(platform: LocalPlatform, service: str, institution: str, role: str) -> tuple[int, str]:
