@@ -44,7 +44,7 @@ def run_schemathesis(platform: LocalPlatform, service: str, institution: str, ro
                "--header", f"Authorization: Bearer {token}", "--request-timeout", "120", "--max-response-time", "120",
                "--seed", "18",
                "--no-color", "--report", "junit", "--report-dir", str(report)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=report,  # its cache there
                             env={**os.environ, "SCHEMATHESIS_HOOKS": ""})
     output = result.stdout + result.stderr
     (report / "output.txt").write_text(output)
