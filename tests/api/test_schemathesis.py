@@ -31,7 +31,7 @@ ROLES = {
     "reporting": [("BUREAU", "cantonal_officer"), ("ORP", "field_worker")],
 }
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-SUMMARY = re.compile(r"^\s*(API Operations|Test Phases|Test cases|Failures|Warnings|Seed)\b.*$", re.M)
+SUMMARY = re.compile(r"^\s*(\d+ generated.*|[✅❌].*(passed|failed).*|⚠️.*|❌ ST\d+.*)$", re.M)
 
 
 def run_schemathesis(platform: LocalPlatform, service: str, institution: str, role: str) -> tuple[int, str]:
@@ -44,7 +44,7 @@ def run_schemathesis(platform: LocalPlatform, service: str, institution: str, ro
                "--header", f"Authorization: Bearer {token}", "--request-timeout", "120", "--max-response-time", "120",
                "--seed", "18",
                "--no-color", "--report", "junit", "--report-dir", str(report)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=report,  # its cache there
                             env={**os.environ, "SCHEMATHESIS_HOOKS": ""})
     output = result.stdout + result.stderr
     (report / "output.txt").write_text(output)
