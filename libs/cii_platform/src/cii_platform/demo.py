@@ -213,6 +213,9 @@ def plan_year(history: History, year: int, today: date, rng: random.Random) -> P
     _every_type_done_in_the_year(plan, complex_ones, year_end, rng)
     started = [m for ms in plan.measures.values() for m in ms if m.type == "CASE_MANAGEMENT" and m.started_on]
     plan.late_contracts = {m.measure_id for index, m in enumerate(started) if index == 0 or rng.random() < 0.25}
+    for measure in started:
+        if measure.measure_id in plan.late_contracts:
+            measure.closed_on = None  # still running without its contract: CONTRACT_OVERDUE on the dashboard
     without_measures = [s for s in complex_ones if s.situation_id not in plan.measures]
     rng.shuffle(without_measures)
     plan.closed_by_hand = without_measures[:max(2, len(without_measures) // 12)]
