@@ -130,8 +130,8 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 HTTP_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-               405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
-               422: "Unprocessable Content", 503: "Service Unavailable"}
+               405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 413: "Content Too Large",
+               415: "Unsupported Media Type", 422: "Unprocessable Content", 503: "Service Unavailable"}
 
 
 def _query_names(dependant: Any) -> set[str]:

@@ -49,6 +49,12 @@ def _problem(status: int, description: str | None = None) -> dict[str, Any]:
     return response
 
 
+def problem_responses(**descriptions: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a status only some routes answer: `problem_responses(status_410="...")`."""
+    return {int(name.removeprefix("status_")): _problem(int(name.removeprefix("status_")), text)
+            for name, text in descriptions.items()}
+
+
 def _error_statuses(path: str, method: str, operation: dict[str, Any]) -> dict[int, str]:
     protected = bool(operation.get("security"))
     statuses = {422: "invalid fields or unknown query parameters, each named in `errors`"}

@@ -6,6 +6,7 @@ import base64
 from fastapi import APIRouter
 
 from cii_platform.http import CurrentPrincipal, ProblemError, forbidden
+from cii_platform.openapi import problem_responses
 from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest
 
 from ...bootstrap import run_daily_checks
@@ -17,11 +18,14 @@ from .schemas import KeyIssueRequest, KeyMigrated, KeyMigrateRequest, KeyPublic,
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
 
 
+ERASED = problem_responses(status_410="the person's data was erased: no key is issued or released any more")
+
+
 def gone(what: str) -> ProblemError:
     return ProblemError(410, "Gone", f"{what}: the person's data was erased")
 
 
-@router.post("/keys/issue", response_model=KeyPublic)
+@router.post("/keys/issue", response_model=KeyPublic, responses=ERASED)
 async def issue_key(body: KeyIssueRequest, principal: CurrentPrincipal, service: Service) -> KeyPublic:
     require_service(principal)
     try:
@@ -32,10 +36,10 @@ async def issue_key(body: KeyIssueRequest, principal: CurrentPrincipal, service:
     return KeyPublic(key_id=key_id, key=base64.b64encode(key).decode())
 
 
-@router.post("/keys/release", response_model=KeyPublic)
+@router.post("/keys/release", response_model=KeyPublic, responses=ERASED)
 async def release_key(body: KeyReleaseRequest, principal: CurrentPrincipal, service: Service) -> KeyPublic:
     require_service(principal)
-    actor = {**body.actor, "via": principal.subject} if body.actor else principal.audit_actor()
+    actor = {**body.actor.model_dump(), "via": principal.subject} if body.actor else principal.audit_actor()
     try:
         key = await service.custodian.release(ReleaseRequest(
             key_id=body.key_id, institution=body.institution, purpose=body.purpose.value, actor=actor,
@@ -49,7 +53,7 @@ async def release_key(body: KeyReleaseRequest, principal: CurrentPrincipal, serv
     return KeyPublic(key_id=body.key_id, key=base64.b64encode(key).decode())
 
 
-@router.post("/keys/migrate", response_model=KeyMigrated)
+@router.post("/keys/migrate", response_model=KeyMigrated, responses=ERASED)
 async def migrate_key(body: KeyMigrateRequest, principal: CurrentPrincipal, service: Service) -> KeyMigrated:
     """Once per stored section sealed under a former shared key: that key and the controller's own key,
     to re-seal the section (the service's start-up migration)."""
@@ -72,7 +76,8 @@ async def record_read(body: ReadRecord, principal: CurrentPrincipal, service: Se
     """Other services append the reads of personal data they serve (who, about whom, which categories)."""
     require_service(principal)
     seq = await service.audit.record(AuditEvent(
-        actor={**body.actor, "via": principal.subject}, action=Action.READ, person_pseudonym=body.person_pseudonym,
+        actor={**body.actor.model_dump(), "via": principal.subject}, action=Action.READ,
+        person_pseudonym=body.person_pseudonym,
         outcome=body.outcome, categories=[c.value for c in body.categories],
         purpose=body.purpose.value if body.purpose else None, details={"resource": body.resource}))
     return {"seq": seq}

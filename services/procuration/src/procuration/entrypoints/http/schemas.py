@@ -96,11 +96,22 @@ class KeyMigrated(BaseModel):
     key: str
 
 
+class AuditActor(BaseModel):
+    """Who acted, as a service relays it for the audit log (Principal.audit_actor): typed, so that nothing the
+    store cannot hold (an integer beyond 64 bits, a nested document) reaches the trail."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    subject: str = Field(max_length=200)
+    institution: str = Field(max_length=20)
+    roles: list[str] = Field(default_factory=list, max_length=20)
+
+
 class KeyReleaseRequest(BaseModel):
     key_id: str = Field(min_length=3, max_length=160, pattern=KEY_ID_PATTERN)
     institution: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")
     purpose: Purpose
-    actor: dict[str, Any] = Field(default_factory=dict)
+    actor: AuditActor | None = None
     resource: str | None = Field(None, max_length=200)
 
 
@@ -113,7 +124,7 @@ class ReadRecord(BaseModel):
     """A read of personal data by another service, for the audit log (no content, only who and what)."""
 
     person_pseudonym: str = Field(min_length=3, max_length=100)
-    actor: dict[str, Any]
+    actor: AuditActor
     categories: list[DataCategory] = Field(default_factory=list)
     purpose: Purpose | None = None
     resource: Identifier | None = None
