@@ -77,11 +77,12 @@ async def test_erasure_makes_a_previously_readable_section_unreadable(procuratio
 
 
 def test_the_data_protection_officer_reads_the_trail_but_does_not_erase(procuration_platform):
-    pid = record_procuration(procuration_platform, procuration_payload(new_avs()), institution="CMS")
+    pid = record_procuration(procuration_platform, procuration_payload(
+        new_avs(), parties=["CMS", "ORP"], categories=["SOCIAL"], purposes=["TRO"]), institution="CMS")
     dpo = bureau_headers(procuration_platform, "dpo")
     with procuration_platform.client("procuration") as http:
-        pseudonym = http.get(f"/api/v1/procurations/{pid}", headers=bureau_headers(procuration_platform)).json()[
-            "person_pseudonym"]
+        pseudonym = http.get(f"/api/v1/procurations/{pid}",
+                             headers=institution_headers(procuration_platform, "CMS")).json()["person_pseudonym"]
         verified = http.get("/api/v1/audit/verify", headers=dpo)
         report = http.get(f"/api/v1/persons/{pseudonym}/access-report", headers=dpo)
         erase = http.post(f"/api/v1/persons/{pseudonym}/erase", headers=dpo)
