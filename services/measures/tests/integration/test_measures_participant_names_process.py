@@ -37,8 +37,9 @@ async def test_participant_names_are_sealed_and_released_like_other_personal_fie
                                             "requested_on": "2026-04-01"})
     body = {"date": "2026-04-10", "participants": [
         {"institution": "ORP", "person_name": "Staff-Name-Sealed", "role": "conseiller"}, {"institution": "CMS"}]}
+    coordinator = client(platform, "BUREAU", "coordinator", region="SION")  # seed 001: the coordinator organises
     for _ in range(5):  # 503 "retry later" while the key custodian is slow to answer (nothing was stored)
-        scheduled = await call(orp, "POST", f"{MEASURES}/{tro_id}/schedule", body)
+        scheduled = await call(coordinator, "POST", f"{MEASURES}/{tro_id}/schedule", body)
         if scheduled.status_code != 503:
             break
         await asyncio.sleep(2)
@@ -47,11 +48,11 @@ async def test_participant_names_are_sealed_and_released_like_other_personal_fie
     assert "Staff-Name-Sealed" not in scheduled.text
     assert scheduled.json()["participants"][0] == {"institution": "ORP", "role": "conseiller",
                                                    "person_name_recorded": True}
-    own = (await call(orp, "GET", f"{MEASURES}/{tro_id}/participants")).json()["items"]
-    coordinator = client(platform, "BUREAU", "coordinator", region="SION")
-    others = (await call(coordinator, "GET", f"{MEASURES}/{tro_id}/participants")).json()["items"]
+    # sealed under the writer's key: the bureau, which scheduled it, reads it; ORP has no procuration
+    own = (await call(coordinator, "GET", f"{MEASURES}/{tro_id}/participants")).json()["items"]
+    others = (await call(orp, "GET", f"{MEASURES}/{tro_id}/participants")).json()["items"]
     assert own[0]["person_name"] == "Staff-Name-Sealed" and own[1]["person_name"] is None
-    assert others[0]["person_name"] is None and others[0]["person_name_recorded"] is True  # no procuration
+    assert others[0]["person_name"] is None and others[0]["person_name_recorded"] is True
 
 
 async def test_clear_names_of_older_records_are_sealed_at_start(
@@ -62,7 +63,8 @@ async def test_clear_names_of_older_records_are_sealed_at_start(
     orp = client(platform, "ORP", "field_worker")
     tro_id = await request_when_known(orp, {"situation_id": situation.situation_id, "type": "TRO",
                                             "requested_on": "2026-04-01"})
-    assert (await call(orp, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-10", "participants": [
+    coordinator = client(platform, "BUREAU", "coordinator", region="SION")  # seed 001: the coordinator organises
+    assert (await call(coordinator, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-10", "participants": [
         {"institution": "ORP", "role": "conseiller"}]})).status_code == 200
     platform.services["measures"].stop()  # stopped first: its alert scan would save its own copy over ours
     with MongoClient(platform.infra.mongodb_url) as mongo:  # as the former code stored it
@@ -75,7 +77,6 @@ async def test_clear_names_of_older_records_are_sealed_at_start(
         return "Legacy-Staff-Name" not in str(_stored(platform, tro_id))
 
     await wait_until(sealed, timeout=60)
-    coordinator = client(platform, "BUREAU", "coordinator", region="SION")
     shown = (await call(coordinator, "GET", f"{MEASURES}/{tro_id}/participants")).json()["items"]
     # the writer of an older record is not known: sealed under the bureau's key, which schedules round tables
     assert shown[0]["person_name"] == "Legacy-Staff-Name"
