@@ -47,7 +47,11 @@ def expected_report(history: History, year: int, caseloads: list[Caseload]) -> d
                     "mean_risk_factors": fraction(sum(len(s.risk_factors) for s in adults), len(adults))},
         "reinsertion": {"COACHING_ORP_CMS": expected_reinsertion(history, year)},
         "early_detection": {"within_6_months_share": fraction(
-            sum(1 for s in adults if s.announced_on < six_months_after(s.follow_up_started_on)), len(adults))},
+            sum(1 for s in adults if s.announced_on < six_months_after(s.follow_up_started_on)), len(adults)),
+            "mean_delay_days": round(fraction(sum((s.announced_on - s.follow_up_started_on).days for s in adults),
+                                              len(adults)), 1)},
+        # the generated history publishes no situation.closed fact: tests/e2e/test_situation_closure.py counts them
+        "closures": {"total": 0, "by_outcome": {}},
         "transitions": dict(Counter(f"{t.from_unit or t.from_institution}->{t.to_institution}"
                                     for t in history.transitions if t.signaled_on.year == year)),
         "simultaneous_follow_up": expected_follow_up(caseloads),
