@@ -62,7 +62,7 @@ def test_a_body_that_is_not_utf8_is_a_400_problem(client: TestClient) -> None:
 
 
 def test_an_unknown_query_parameter_is_a_422_naming_it(client: TestClient) -> None:
-    body = assert_problem(client.get("/healthz", params={"q": "Rey"}), 422)
+    body = assert_problem(client.get("/api/v1/signalements", params={"q": "Rey"}), 422)
     assert body["errors"][0]["field"] == "query.q"
 
 

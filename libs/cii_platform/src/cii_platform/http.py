@@ -153,7 +153,10 @@ def _declared_query_names(route: APIRoute) -> frozenset[str]:
 async def reject_unknown_query_parameters(request: Request) -> None:
     """A misspelt or unsupported filter (`?q=Rey`) must not silently return everything: 422 naming it."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
+    # Only the documented routes (docs/contract.md 7): pages and the sign-in callback, left out of the
+    # documents, take parameters set by others (the identity provider's `code`, `state`, `iss`; `lang`),
+    # and a person gets no JSON error.
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
         return
     unknown = sorted(set(request.query_params) - _declared_query_names(route))
     if unknown:
