@@ -4,6 +4,7 @@ signalement service (with procuration for the keys), appears in reporting's annu
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,8 +13,7 @@ from reporting_expectations import FIRST_CIRCLE, expected_follow_up
 
 from cii_platform.contracts import types
 from cii_platform.contracts.topics import outbound
-from cii_platform.demo import publish_demo_year
-from cii_platform.testing.generator import HistoryGenerator
+from cii_platform.demo import demo_history, publish_demo_year
 from cii_platform.testing.kafka_client import TopicReader
 from cii_platform.testing.platform import LocalPlatform
 
@@ -25,11 +25,12 @@ async def test_a_demo_year_announced_through_kafka_is_in_the_annual_report(
         reporting_platform: LocalPlatform, bureau_token: str) -> None:
     for name in ("procuration", "signalement"):
         reporting_platform.start_service(name)
-    history = HistoryGenerator(seed=YEAR, prefix=f"demo{YEAR}").year(YEAR, scale=SCALE)
+    history = demo_history(YEAR, scale=SCALE)
     announced = [s for s in history.situations if s.institution != "PRIVATE"]
     senders = sorted({s.institution for s in announced} | {c.institution for c in history.caseloads})
     async with TopicReader(reporting_platform.infra.kafka_bootstrap, *[outbound(i) for i in senders]) as reader:
-        sent = await publish_demo_year(reporting_platform.infra.kafka_bootstrap, YEAR, scale=SCALE)
+        sent = await publish_demo_year(reporting_platform.infra.kafka_bootstrap, history, revoked=None,
+                                       revoked_on=date(YEAR, 12, 1))
         assert sent[types.SIGNALEMENT_SUBMITTED] == len(announced)
         answers = await reader.wait_for(lambda r: r["value"].get("data", {}).get("type") in (
             types.SIGNALEMENT_SUBMITTED, types.CASELOAD_SNAPSHOT), count=len(announced) + len(history.caseloads),
