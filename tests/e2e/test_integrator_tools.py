@@ -7,13 +7,14 @@ import shutil
 import subprocess
 import tempfile
 import time
+from datetime import date
 
 import httpx
 import pytest
 
 from cii_platform.contracts import types
 from cii_platform.contracts.topics import INTERNAL_TOPICS, SERVICES, inbound, outbound, topic_specs
-from cii_platform.demo import publish_demo_year
+from cii_platform.demo import demo_history, publish_demo_year
 from cii_platform.reference import load_reference_data
 from cii_platform.testing.cloudevents_sdk import platform_types, read_everything, read_with_the_sdk
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
@@ -26,7 +27,9 @@ DEMO_YEAR = 2003  # a year no other test of this session announces in
 
 async def test_the_official_cloudevents_sdk_reads_every_record_the_platform_produces(platform: LocalPlatform) -> None:
     bootstrap = platform.infra.kafka_bootstrap
-    sent = await publish_demo_year(bootstrap, DEMO_YEAR, scale=0.08)
+    history = demo_history(DEMO_YEAR, scale=0.08)
+    revoked = history.procurations[0] if history.procurations else None  # a revocation among the records too
+    sent = await publish_demo_year(bootstrap, history, revoked=revoked, revoked_on=date(DEMO_YEAR, 12, 1))
     codes = sorted(load_reference_data().institution_codes)
     outbound_topics = [outbound(code) for code in codes]
     # Wait until every inbound event of the demo year has its answer.
