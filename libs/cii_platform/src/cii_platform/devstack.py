@@ -17,7 +17,7 @@ import httpx
 from .contracts.topics import SERVICES
 from .settings import REPO_ROOT, PlatformSettings
 
-DEFAULT_PORTS = {"signalement": 8001, "measures": 8002, "procuration": 8003, "reporting": 8004}
+DEFAULT_PORTS = {"signalement": 8001, "measures": 8002, "procuration": 8003, "reporting": 8004, "notifier": 8006}
 
 
 def service_port(name: str) -> int:
@@ -103,5 +103,7 @@ def print_urls() -> None:
         base = f"http://127.0.0.1:{service_port(name)}"
         print(f"  {name:<12} {base}/docs  (OpenAPI {base}/openapi.json)")
     print(f"  dashboard    http://127.0.0.1:{service_port('reporting')}/")
+    mailpit = f"http://127.0.0.1:{os.environ.get('CII_MAILPIT_PORT', '8025')}/"
+    print(f"  e-mails      {mailpit}  (Mailpit: every e-mail the notifier sent)")
     print(f"  AsyncAPI     {REPO_ROOT / 'docs' / 'asyncapi.yaml'}")
     print("  token        .venv/bin/cii token --institution ORP --role field_worker")

@@ -97,8 +97,11 @@ class FakeProjections:
     async def schedule(self, measure_id: str) -> dict[str, Any] | None:
         return self.schedules.get(measure_id)
 
-    async def save_schedule(self, measure_id: str, fields: dict[str, Any]) -> None:
-        self.schedules.setdefault(measure_id, {}).update(fields)
+    async def save_schedule(self, measure_id: str, event_key: str, fields: dict[str, Any]) -> None:
+        stored = self.schedules.setdefault(measure_id, {"applied": []})
+        if event_key not in stored["applied"]:
+            stored.update(fields)
+            stored["applied"].append(event_key)
 
 
 class FakeTransport:

@@ -114,3 +114,14 @@ async def test_read_marks_only_the_persons_own_items() -> None:
     assert not await f.deliveries.mark_read("coord.young", item["_id"], f.clock.now())
     assert await f.deliveries.mark_read("coord.sion", item["_id"], f.clock.now())
     assert (await f.deliveries.inbox("coord.sion", unread_only=True, offset=0, limit=10))[1] == 0
+
+
+async def test_a_replayed_schedule_neither_mails_nor_moves_the_entry_back() -> None:
+    f = Fixture()
+    first = event(measures.MEASURE_SCHEDULED, scheduled(date(2026, 3, 20)), "e-1")
+    moved = event(measures.MEASURE_SCHEDULED, scheduled(date(2026, 3, 27)), "e-2")
+    assert await f.service.notifier.measure_scheduled(first) == 3
+    assert await f.service.notifier.measure_scheduled(moved) == 3
+    assert await f.service.notifier.measure_scheduled(first) == 0
+    assert await f.service.notifier.measure_scheduled(moved) == 0
+    assert f.projections.schedules["m-1"]["date"] == "2026-03-27" and f.projections.schedules["m-1"]["sequence"] == 1

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-SERVICES = ("signalement", "measures", "procuration", "reporting")
+SERVICES = ("signalement", "measures", "procuration", "reporting", "notifier")
 
 SIGNALEMENT_EVENTS = "cii.internal.signalement.v1"
 MEASURES_EVENTS = "cii.internal.measures.v1"

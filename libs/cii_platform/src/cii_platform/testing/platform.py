@@ -2,7 +2,7 @@
 
 Every port derives from one base (`CII_TEST_PORT_BASE`, default 19000), data lives in
 `.local/test-<base>`: Kafka base+92 (controller base+93), store base+17 (its PostgreSQL base+32),
-services base+1..base+4.
+services base+1.. in the order of SERVICES, Mailpit's SMTP base+25 and its web UI/API base+26.
 External infrastructure (`KAFKA_BOOTSTRAP_SERVERS` / `MONGODB_URL`) is used instead when set.
 """
 
@@ -40,6 +40,14 @@ class Ports:
     def service(self, name: str) -> int:
         return self.base + 1 + SERVICES.index(name)
 
+    @property
+    def smtp(self) -> int:
+        return self.base + 25
+
+    @property
+    def mailpit(self) -> int:
+        return self.base + 26
+
 
 @dataclass
 class LocalInfra:
@@ -67,7 +75,8 @@ class LocalInfra:
         env = {**os.environ, "CII_DATA_DIR": str(self.data_dir), "CII_KAFKA_PORT": str(self.ports.kafka),
                "CII_KAFKA_CONTROLLER_PORT": str(self.ports.kafka + 1), "CII_STORE_PORT": str(self.ports.store),
                "CII_FERRETDB_DEBUG_PORT": str(self.ports.base + 88), "CII_POSTGRES_PORT": str(self.ports.base + 32),
-               "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python")}
+               "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python"),
+               "CII_SMTP_PORT": str(self.ports.smtp), "CII_MAILPIT_PORT": str(self.ports.mailpit)}
         return env
 
     def run(self, command: str) -> None:
@@ -78,12 +87,16 @@ class LocalInfra:
     def start(self) -> None:
         if self.fresh:
             self.run("stop")
-            for folder in ("kafka", "ferretdb", "postgres", "logs", "pids"):
+            for folder in ("kafka", "ferretdb", "postgres", "mailpit", "logs", "pids"):
                 shutil.rmtree(self.data_dir / folder, ignore_errors=True)
         self.run("start")
 
     def stop(self) -> None:
         self.run("stop")
+
+    @property
+    def mailpit_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.mailpit}"
 
 
 @dataclass

@@ -4,10 +4,12 @@ The delivery's `_id` is derived from (event, person): the unique index every sto
 a redelivered event's insert a no-op.
 """
 
+import contextlib
 from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from cii_platform.store import Document, insert_new
 
@@ -102,5 +104,8 @@ class MongoProjections:
     async def schedule(self, measure_id: str) -> Document | None:
         return await self.schedules.find_one({"_id": measure_id})
 
-    async def save_schedule(self, measure_id: str, fields: Document) -> None:
-        await self.schedules.update_one({"_id": measure_id}, {"$set": fields}, upsert=True)
+    async def save_schedule(self, measure_id: str, event_key: str, fields: Document) -> None:
+        # Applied already: the upsert of the guarded filter collides with the existing document.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.schedules.update_one({"_id": measure_id, "applied": {"$ne": event_key}},
+                                            {"$set": fields, "$push": {"applied": event_key}}, upsert=True)

@@ -82,12 +82,14 @@ class Notifier:
     async def measure_scheduled(self, event: CloudEvent) -> int:
         fact = measures.MeasureScheduled.model_validate(event.data)
         stored = await self._projections.schedule(fact.measure_id)
+        if stored and event_key(event) in stored.get("applied", []):
+            return 0  # a replayed schedule must not move the calendar entry back
         previous = rules.ScheduleFacts(datetime.fromisoformat(stored["date"]).date(), stored["sequence"]) \
             if stored else None
         notices = rules.on_measure_scheduled(fact, previous)
         count = await self.deliver(event, notices)
         if notices:
-            await self._projections.save_schedule(fact.measure_id, {
+            await self._projections.save_schedule(fact.measure_id, event_key(event), {
                 "date": fact.date.isoformat(), "sequence": notices[0].details["sequence"]})
         return count
 

@@ -78,7 +78,8 @@ class Projections(Protocol):
 
     async def schedule(self, measure_id: str) -> Document | None: ...
 
-    async def save_schedule(self, measure_id: str, fields: Document) -> None: ...
+    async def save_schedule(self, measure_id: str, event_key: str, fields: Document) -> None:
+        """Sets the fields once per event (`applied` keeps the event keys)."""
 
 
 class Clock(Protocol):
