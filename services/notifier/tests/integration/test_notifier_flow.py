@@ -17,11 +17,13 @@ from icalendar import Calendar
 from pymongo import MongoClient
 
 from cii_platform.contracts.avs import format_avs
-from cii_platform.contracts.topics import MEASURES_EVENTS, SIGNALEMENT_EVENTS
+from cii_platform.contracts.topics import MEASURES_EVENTS, SIGNALEMENT_EVENTS, outbound
+from cii_platform.contracts.types import SITUATION_CLOSED
+from cii_platform.testing.kafka_client import TopicReader
 from cii_platform.testing.mailpit import Mail, MailpitClient, addressed_to
 from cii_platform.testing.platform import LocalPlatform
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]  # a loaded machine starts processes slowly
 
 MEASURES = "/api/v1/measures"
 GROUP = "cii-notifier"
@@ -132,6 +134,7 @@ async def test_a_situation_from_announcement_to_closure_tells_the_right_people_o
     await asyncio.sleep(3)  # the mailer meets the outage and backs off
     platform.infra.run("start-mail")
     closure_mails = await mailpit.wait_for(addressed_to("", "Situation clôturée"), count=4, timeout=90)
+    await check_the_closure_notices(platform, situation_id)
 
     expected = expected_mails()
     await settle(mailpit, sum(expected.values()))
@@ -159,6 +162,21 @@ async def test_a_situation_from_announcement_to_closure_tells_the_right_people_o
     await caught_up(platform)
     await asyncio.sleep(3)  # would-be duplicates have time to leave
     assert subjects_by_person(await asyncio.to_thread(mailpit.mails)) == expected
+
+
+async def check_the_closure_notices(platform: LocalPlatform, situation_id: str) -> None:
+    """The network's institutions also get the closure on their outbound topic (docs/contract.md 6)."""
+    def closure(record: dict[str, Any]) -> bool:
+        value = record["value"]
+        return value.get("type") == SITUATION_CLOSED and value["data"]["situation_id"] == situation_id
+
+    async with TopicReader(platform.infra.kafka_bootstrap, outbound("CMS"), outbound("ORP"),
+                           from_beginning=True) as reader:
+        found = {r["topic"]: r["value"]["data"] for r in await reader.wait_for(closure, count=2, timeout=60)}
+    assert found[outbound("CMS")]["external_ref"].startswith("notif-")  # the announcer gets its reference
+    assert found[outbound("ORP")].get("external_ref") is None
+    assert {d["outcome"] for d in found.values()} == {"REINSERTION"}
+    assert {d["closed_on"] for d in found.values()} == {"2026-09-29"}
 
 
 def expected_mails() -> Counter[tuple[str, str]]:

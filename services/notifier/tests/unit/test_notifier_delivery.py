@@ -125,3 +125,24 @@ async def test_a_replayed_schedule_neither_mails_nor_moves_the_entry_back() -> N
     assert await f.service.notifier.measure_scheduled(first) == 0
     assert await f.service.notifier.measure_scheduled(moved) == 0
     assert f.projections.schedules["m-1"]["date"] == "2026-03-27" and f.projections.schedules["m-1"]["sequence"] == 1
+
+
+async def test_a_closure_is_announced_on_each_network_institutions_outbound_topic() -> None:
+    f = Fixture()
+    data = recorded()
+    data["co_following"] = ["OSP"]
+    await f.service.notifier.situation_recorded(event(signalement.SITUATION_RECORDED, data, "e-1"))
+    await f.service.notifier.measure_closed(event(measures.MEASURE_CLOSED, {
+        "measure_id": "m-2", "situation_id": "sit-1", "type": "CASE_MANAGEMENT", "closed_on": "2026-06-30",
+        "reinsertion": True}, "e-2"))
+    closed = event(measures.SITUATION_CLOSED, {"situation_id": "sit-1", "closed_on": "2026-06-30", "region": "SION",
+                                               "closing_measure_id": "m-2", "network": ["CMS", "ORP", "BUREAU"]}, "e-3")
+    await f.service.notifier.situation_closed(closed)
+    notices = {topic: e for topic, _, e in f.publisher.published}
+    assert sorted(notices) == ["cii.outbound.cms", "cii.outbound.orp", "cii.outbound.osp"]
+    assert notices["cii.outbound.cms"].type == "ch.vs.cii.situation.closed.v1"
+    assert notices["cii.outbound.cms"].data == {"situation_id": "sit-1", "external_ref": "EXT-1",
+                                                "closed_on": "2026-06-30", "outcome": "REINSERTION"}
+    assert notices["cii.outbound.orp"].data["external_ref"] is None  # only the announcer gets its reference
+    await f.service.notifier.situation_closed(closed)  # a redelivery: the same ids again
+    assert len({e.id for _, _, e in f.publisher.published}) == 3

@@ -42,6 +42,7 @@ _OUTBOUND: dict[str, tuple[Model, str]] = {
     ty.EXCHANGE_FULFIL: (outbound.ExchangeFulfil, "a data-exchange request to fulfil (permitted categories only)"),
     ty.EXCHANGE_DELIVERED: (outbound.ExchangeDelivered, "data delivered under a procuration"),
     ty.EXCHANGE_DENIED: (outbound.ExchangeDenied, "a data-exchange request denied"),
+    ty.SITUATION_CLOSED: (outbound.SituationClosedNotice, "a situation of the network was closed (the notifier)"),
 }
 
 _INTERNAL: list[tuple[ModuleType, str, str]] = [

@@ -1,6 +1,7 @@
 """Payloads the platform sends to institutions (docs/contract.md sections 3 and 6)."""
 
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,3 +49,13 @@ class ExchangeDenied(Outbound):
     request_id: str
     denied_categories: list[DataCategory]
     reason: str
+
+
+class SituationClosedNotice(Outbound):
+    """A situation the institution announced, co-follows or took part in was closed (codes and dates only).
+    `external_ref` only for the institution that announced it; `outcome` from the closing measure."""
+
+    situation_id: str
+    external_ref: str | None = None
+    closed_on: date
+    outcome: Literal["REINSERTION", "NO_REINSERTION"] | None = None

@@ -15,6 +15,7 @@ EVENT_REJECTED = "ch.vs.cii.event.rejected.v1"
 EXCHANGE_FULFIL = "ch.vs.cii.exchange.fulfil.v1"
 EXCHANGE_DELIVERED = "ch.vs.cii.exchange.delivered.v1"
 EXCHANGE_DENIED = "ch.vs.cii.exchange.denied.v1"
+SITUATION_CLOSED = "ch.vs.cii.situation.closed.v1"
 
 INBOUND_TYPES = frozenset({
     SIGNALEMENT_SUBMITTED, PROCURATION_SIGNED, PROCURATION_REVOKED, TRANSITION_SIGNALED,

@@ -119,7 +119,9 @@ class ServiceProcess:
         self.process = subprocess.Popen([sys.executable, "-m", self.name], env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, cwd=REPO_ROOT)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
+        # A loaded machine (shared CI runners) may need more: CII_SERVICE_READY_TIMEOUT seconds.
+        timeout = timeout or float(os.environ.get("CII_SERVICE_READY_TIMEOUT", "60"))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
@@ -194,10 +196,14 @@ class LocalPlatform:
             init_local_keys(self.infra.data_dir / "keys")
             self.infra.start()
         self._users += 1
-        for name in names:
-            self.start_service(name, wait=False)
-        for name in names:
-            self.services[name].wait_ready()
+        try:
+            for name in names:
+                self.start_service(name, wait=False)
+            for name in names:
+                self.services[name].wait_ready()
+        except BaseException:
+            self.stop()  # no orphan service keeps the ports of the next session
+            raise
 
     def start_service(self, name: str, *, wait: bool = True) -> ServiceProcess:
         if name not in self.services:

@@ -13,6 +13,7 @@ from typing import Any
 from cii_platform.contracts import internal_measures as measures
 from cii_platform.contracts import internal_signalement as signalement
 from cii_platform.contracts.codes import BUREAU, PRIVATE, MeasureType
+from cii_platform.contracts.outbound import SituationClosedNotice
 
 # Notice kinds (the inbox's `kind`, the e-mail's subject line in the catalogs)
 ANNOUNCEMENT_RECEIVED = "ANNOUNCEMENT_RECEIVED"
@@ -76,6 +77,8 @@ class SituationFacts:
     region: str | None
     theme: str | None
     recorded_by: str | None = None
+    external_ref: str | None = None
+    co_following: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,21 @@ def on_situation_closed(event: measures.SituationClosed) -> list[Notice]:
     audience += [Bureau(), Coordinators(event.region)]
     return [Notice(SITUATION_CLOSED, event.situation_id, tuple(audience),
                    {"closed_on": event.closed_on.isoformat(), "network": list(event.network)})]
+
+
+def closure_notices(event: measures.SituationClosed, situation: SituationFacts | None, reinsertion: bool | None,
+                    institutions: set[str]) -> dict[str, SituationClosedNotice]:
+    """What each institution of the network gets on its outbound topic (docs/contract.md 6): the one that
+    announced (with its own reference), those that co-follow and those that took part in a measure."""
+    network = set(event.network)
+    if situation is not None:
+        network |= {situation.institution, *situation.co_following}
+    outcome = None if reinsertion is None else "REINSERTION" if reinsertion else "NO_REINSERTION"
+    announcer = situation.institution if situation else None
+    return {code: SituationClosedNotice(
+        situation_id=event.situation_id, closed_on=event.closed_on, outcome=outcome,
+        external_ref=situation.external_ref if situation and code == announcer else None)
+        for code in sorted(network & institutions)}
 
 
 def _iso(day: date | None) -> str | None:

@@ -6,16 +6,19 @@ second e-mail. The e-mails themselves leave later (Mailer), from these records.
 """
 
 import logging
+import uuid
 from datetime import datetime
 from typing import Any
 
 from cii_platform.contracts import internal_measures as measures
 from cii_platform.contracts import internal_signalement as signalement
-from cii_platform.contracts.envelope import CloudEvent
+from cii_platform.contracts.envelope import CloudEvent, new_event, platform_source
+from cii_platform.contracts.topics import outbound
+from cii_platform.contracts.types import SITUATION_CLOSED as SITUATION_CLOSED_NOTICE
 
 from ..domain import rules
-from ..domain.people import Person, delivery_id, human_reference, language_of
-from .ports import Clock, Deliveries, Document, PeopleDirectory, PreferenceStore, Projections
+from ..domain.people import NAMESPACE, Person, delivery_id, human_reference, language_of
+from .ports import Clock, Deliveries, Document, EventPublisher, PeopleDirectory, PreferenceStore, Projections
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,11 @@ class AudienceResolver:
 
 class Notifier:
     def __init__(self, *, directory: PeopleDirectory, deliveries: Deliveries, preferences: PreferenceStore,
-                 projections: Projections, clock: Clock, wake_mailer: Any = lambda: None) -> None:
+                 projections: Projections, clock: Clock, publisher: EventPublisher, institutions: set[str],
+                 wake_mailer: Any = lambda: None) -> None:
         self._resolver = AudienceResolver(directory)
+        self._publisher = publisher
+        self._institutions = institutions
         self._deliveries = deliveries
         self._preferences = preferences
         self._projections = projections
@@ -72,7 +78,8 @@ class Notifier:
         fact = signalement.SituationRecorded.model_validate(event.data)
         await self._projections.save_situation(fact.situation_id, {
             "institution": fact.institution, "region": fact.routing.region or fact.region,
-            "theme": fact.routing.theme, "recorded_by": fact.recorded_by})
+            "theme": fact.routing.theme, "recorded_by": fact.recorded_by, "external_ref": fact.external_ref,
+            "co_following": list(fact.co_following)})
         return await self.deliver(event, rules.on_situation_recorded(fact))
 
     async def situation_triaged(self, event: CloudEvent) -> int:
@@ -100,9 +107,24 @@ class Notifier:
     async def alert_raised(self, event: CloudEvent) -> int:
         return await self.deliver(event, rules.on_alert_raised(measures.AlertRaised.model_validate(event.data)))
 
+    async def measure_closed(self, event: CloudEvent) -> int:
+        """Remembered for the closure's outcome (the closing measure's reinsertion)."""
+        fact = measures.MeasureClosed.model_validate(event.data)
+        await self._projections.save_schedule(fact.measure_id, event_key(event), {"reinsertion": fact.reinsertion})
+        return 0
+
     async def situation_closed(self, event: CloudEvent) -> int:
         fact = measures.SituationClosed.model_validate(event.data)
-        return await self.deliver(event, rules.on_situation_closed(fact))
+        count = await self.deliver(event, rules.on_situation_closed(fact))
+        closing = await self._projections.schedule(fact.closing_measure_id) if fact.closing_measure_id else None
+        notices = rules.closure_notices(fact, await self._situation(fact.situation_id),
+                                        closing.get("reinsertion") if closing else None, self._institutions)
+        for code, notice in notices.items():
+            # The same id for the same closure and institution: a redelivery is recognised downstream.
+            notice_id = str(uuid.uuid5(NAMESPACE, f"closed|{fact.situation_id}|{code}"))
+            await self._publisher.publish(outbound(code), fact.situation_id, new_event(
+                SITUATION_CLOSED_NOTICE, platform_source("notifier"), notice, event_id=notice_id))
+        return count
 
     # -- deliveries --------------------------------------------------------------------------------
     async def deliver(self, event: CloudEvent, notices: list[rules.Notice]) -> int:
@@ -134,4 +156,5 @@ class Notifier:
         if stored is None:
             return None
         return rules.SituationFacts(situation_id, stored["institution"], stored.get("region"), stored.get("theme"),
-                                    stored.get("recorded_by"))
+                                    stored.get("recorded_by"), stored.get("external_ref"),
+                                    tuple(stored.get("co_following") or ()))
