@@ -47,6 +47,7 @@ SERVICES: dict[str, dict[str, Any]] = {
     "measures": {"port": 8002, "db": "cii_measures", "group": "cii-measures"},
     "procuration": {"port": 8003, "db": "cii_procuration", "group": "cii-procuration"},
     "reporting": {"port": 8004, "db": "cii_reporting", "group": "cii-reporting"},
+    "notifier": {"port": 8006, "db": "cii_notifier", "group": "cii-notifier"},
 }
 # docs/contract.md section 4: first and second circle (the reference data may grow: deploy/topology.yaml is a superset)
 CONTRACT_INSTITUTIONS = [
@@ -66,6 +67,7 @@ INTERNAL_READS = {
     "measures": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["procuration"]},
     "procuration": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["measures"]},
     "reporting": set(INTERNAL_TOPICS.values()),
+    "notifier": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["measures"]},
 }
 # the services that call procuration's HTTP API for decisions and keys
 PROCURATION_CLIENTS = {"signalement", "measures"}

@@ -19,6 +19,7 @@ from pymongo import MongoClient
 from cii_platform.contracts.avs import format_avs
 from cii_platform.contracts.topics import MEASURES_EVENTS, SIGNALEMENT_EVENTS, outbound
 from cii_platform.contracts.types import SITUATION_CLOSED
+from cii_platform.messaging.topics_admin import partitions_of
 from cii_platform.testing.kafka_client import TopicReader
 from cii_platform.testing.mailpit import Mail, MailpitClient, addressed_to
 from cii_platform.testing.platform import LocalPlatform
@@ -243,9 +244,8 @@ async def settle(mailpit: MailpitClient, count: int, timeout: float = 60.0) -> N
     await asyncio.sleep(2)  # a late duplicate would show now
 
 
-def topic_partitions(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-    return [TopicPartition(topic, p) for topic in (SIGNALEMENT_EVENTS, MEASURES_EVENTS)
-            for p in sorted(consumer.partitions_for_topic(topic) or [])]
+async def topic_partitions(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+    return [tp for topic in (SIGNALEMENT_EVENTS, MEASURES_EVENTS) for tp in await partitions_of(consumer, topic)]
 
 
 async def replay_from_start(platform: LocalPlatform) -> None:
@@ -254,8 +254,7 @@ async def replay_from_start(platform: LocalPlatform) -> None:
                                 enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()
-        partitions = topic_partitions(consumer)
+        partitions = await topic_partitions(consumer)
         consumer.assign(partitions)
         await consumer.commit({tp: 0 for tp in partitions})
     finally:
@@ -270,8 +269,7 @@ async def caught_up(platform: LocalPlatform, timeout: float = 90.0) -> None:
                                 enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()
-        partitions = topic_partitions(consumer)
+        partitions = await topic_partitions(consumer)
         deadline = time.monotonic() + timeout
         while True:
             ends = await consumer.end_offsets(partitions)
