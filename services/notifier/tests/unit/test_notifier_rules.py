@@ -28,7 +28,7 @@ async def test_a_new_announcement_tells_the_coordinator_of_its_region() -> None:
 async def test_a_young_persons_announcement_tells_the_thematic_coordinator() -> None:
     fact = signalement.SituationRecorded.model_validate(recorded(region="MONTHEY", theme="YOUNG"))
     [notice] = rules.on_situation_recorded(fact)
-    assert await told(notice) == ["coord.young"]  # nobody coordinates Monthey in the demo roster
+    assert await told(notice) == ["coord.monthey", "coord.young"]
 
 
 def test_a_re_announcement_is_no_new_announcement() -> None:

@@ -80,9 +80,17 @@ class RosterFileDirectory(RosterDirectory):
 
 
 class KeycloakDirectory(RosterDirectory):
-    """The realm's users through the admin REST API, with a confidential client (client credentials,
-    realm-management view-users). The roster is cached for `ttl` seconds; Keycloak away is transient
-    (the event is retried, nobody is skipped)."""
+    """The realm's people through the admin REST API, read with a confidential client (client credentials;
+    its service account holds realm-management `view-users` and `view-clients`).
+
+    The realm gives claims as the tokens carry them (deploy/keycloak/realm-cii.json): the institution, region
+    and theme are attributes of the groups a user belongs to (a sub-group inherits and refines its parent's:
+    BUREAU / coordination-SION), the roles are client roles of `cii-platform`, the language is the user's
+    `locale`. The roster is cached for `ttl` seconds; Keycloak away is transient (the event is retried,
+    nobody is skipped).
+    """
+
+    ROLES_CLIENT = "cii-platform"
 
     def __init__(self, *, base_url: str, realm: str, client_id: str, client_secret: str, ttl: float = 60.0,
                  client: httpx.AsyncClient | None = None) -> None:
@@ -108,29 +116,52 @@ class KeycloakDirectory(RosterDirectory):
 
     async def _load(self) -> list[StaffMember]:
         try:
-            token = await self._token()
-            members: list[StaffMember] = []
-            first = 0
-            while True:
-                response = await self._http.get(
-                    f"{self._base}/admin/realms/{self._realm}/users",
-                    params={"briefRepresentation": "false", "first": first, "max": 200},
-                    headers={"Authorization": f"Bearer {token}"})
-                response.raise_for_status()
-                page = response.json()
-                for user in page:
-                    if user.get("enabled", True):
-                        member = member_from(user["username"], user.get("email"), user.get("attributes") or {},
-                                             subject=user.get("id"))
-                        if member is not None:
-                            members.append(member)
-                if len(page) < 200:
-                    return members
-                first += 200
+            headers = {"Authorization": f"Bearer {await self._token()}"}
+            users: dict[str, dict[str, Any]] = {}
+            claims: dict[str, dict[str, Any]] = {}
+            for group in await self._get("/groups", headers, briefRepresentation="false"):
+                await self._walk(group, {}, headers, users, claims)
+            roles: dict[str, set[str]] = {}
+            [client] = await self._get("/clients", headers, clientId=self.ROLES_CLIENT)
+            for role in await self._get(f"/clients/{client['id']}/roles", headers):
+                for user in await self._get(f"/clients/{client['id']}/roles/{role['name']}/users", headers):
+                    users.setdefault(user["id"], user)
+                    roles.setdefault(user["id"], set()).add(role["name"])
         except httpx.HTTPStatusError as exc:
             if exc.response.status_code >= 500:
                 raise TransientError(f"Keycloak answered {exc.response.status_code}") from exc
             raise
+        members = []
+        for user_id, user in users.items():
+            if not user.get("enabled", True):
+                continue
+            attributes = {**(user.get("attributes") or {}), **claims.get(user_id, {}),
+                          "roles": sorted(roles.get(user_id, set()))}
+            member = member_from(user["username"], user.get("email"), attributes, subject=user_id)
+            if member is not None:
+                members.append(member)
+        return members
+
+    async def _walk(self, group: dict[str, Any], inherited: dict[str, Any], headers: dict[str, str],
+                    users: dict[str, dict[str, Any]], claims: dict[str, dict[str, Any]]) -> None:
+        """A group's members get its attributes (and its parents'); then its sub-groups, the same way."""
+        attributes = {**inherited, **{k: v for k, v in (group.get("attributes") or {}).items()
+                                      if k in ("institution", "region", "theme")}}
+        for user in await self._get(f"/groups/{group['id']}/members", headers, briefRepresentation="false"):
+            users.setdefault(user["id"], user)
+            claims.setdefault(user["id"], {}).update(attributes)
+        children = group.get("subGroups") or []
+        if not children and group.get("subGroupCount", 0):
+            children = await self._get(f"/groups/{group['id']}/children", headers, briefRepresentation="false")
+        for child in children:
+            await self._walk(child, attributes, headers, users, claims)
+
+    async def _get(self, path: str, headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
+        response = await self._http.get(f"{self._base}/admin/realms/{self._realm}{path}", headers=headers,
+                                        params={"max": "1000", **params})
+        response.raise_for_status()
+        found: list[dict[str, Any]] = response.json()
+        return found
 
     async def _token(self) -> str:
         response = await self._http.post(
