@@ -27,14 +27,18 @@ $(UV):
 venv: $(UV) ## create .venv and install the workspace from uv.lock
 	$(UV) sync --frozen --python python3.11
 
-infra: venv ## install (cached) and start Kafka and the store
+infra: venv ## install (cached) and start Kafka, the store and Keycloak
 	CII_PYTHON=$(PY) scripts/infra.sh start
 
-up: infra ## start everything in the background, load a demo year when empty (CII_DEMO=1)
+up: venv ## start everything in the background, load a demo year when empty (CII_DEMO=1)
+	@# Keycloak boots (a minute or more) while the services start and the demo loads; waited for at the end.
+	CII_PYTHON=$(PY) CII_KEYCLOAK_WAIT=0 scripts/infra.sh start
 	$(CII) keys init
 	$(CII) topics ensure
 	$(CII) stack up
 	@if [ "$(CII_DEMO)" = "1" ]; then $(CII) demo load --if-empty; fi
+	CII_PYTHON=$(PY) scripts/infra.sh start-keycloak
+	@echo; $(CII) identity users
 
 down: ## stop the services and the infrastructure
 	-$(CII) stack down

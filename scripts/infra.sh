@@ -2,8 +2,10 @@
 # Local infrastructure of the CII platform as plain processes (this machine has no Docker engine):
 #   - Kafka 3.9.1, one KRaft node that is both broker and controller, jars fetched by Maven;
 #   - FerretDB v1.24.2 (MongoDB wire protocol), built from source with Go, on
-#   - PostgreSQL (the Debian/Ubuntu server package, 15 here), a cluster of its own run by pg_ctl.
-#   - Mailpit v1.33.1 (SMTP server keeping the e-mails, web UI and API), built with `go install`.
+#   - PostgreSQL (the Debian/Ubuntu server package, 15 here), a cluster of its own run by pg_ctl;
+#   - Mailpit v1.33.1 (SMTP server keeping the e-mails, web UI and API), built with `go install`;
+#   - Keycloak 26.5 (the identity provider, realm `cii` imported from deploy/keycloak/realm-cii.json), the
+#     official distribution from Maven Central, built once into the cache, its data under the data folder.
 # FerretDB's SQLite handler was dropped: at 20k documents every filter but _id was a full scan of
 # 2-3 s, where the PostgreSQL handler answers in 15-25 ms.
 #
@@ -13,6 +15,7 @@ set -euo pipefail
 
 readonly KAFKA_VERSION=3.9.1
 readonly FERRETDB_VERSION=v1.24.2
+readonly KEYCLOAK_VERSION=26.5.6
 readonly STOP_TIMEOUT=20 # seconds between SIGTERM and SIGKILL
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -47,17 +50,30 @@ readonly STORE_PORT=${CII_STORE_PORT:-27017}
 readonly FERRETDB_DEBUG_PORT=${CII_FERRETDB_DEBUG_PORT:-8088}
 readonly POSTGRES_PORT=${CII_POSTGRES_PORT:-27032}
 readonly POSTGRES_DATABASE=ferretdb
+readonly KEYCLOAK_PORT=${CII_KEYCLOAK_PORT:-8180}
+# Keycloak boots in about a minute on an idle machine, several when the machine is busy.
+readonly KEYCLOAK_READY_TIMEOUT=${CII_KEYCLOAK_READY_TIMEOUT:-600}
+# The bootstrap administrator of the local Keycloak (master realm); local only.
+readonly KEYCLOAK_ADMIN_PASSWORD=${CII_KEYCLOAK_ADMIN_PASSWORD:-cii-demo}
+# `start`/`stop`/`status` include Keycloak unless CII_WITH_KEYCLOAK=0 (test groups that do not need it).
+readonly WITH_KEYCLOAK=${CII_WITH_KEYCLOAK:-1}
 
 readonly KAFKA_HOME=$CACHE_DIR/kafka-$KAFKA_VERSION
 readonly KAFKA_LIBS=$KAFKA_HOME/libs
 readonly KAFKA_MARKER=$KAFKA_HOME/.complete
 readonly KAFKA_POM=$SCRIPT_DIR/kafka/pom.xml
 readonly FERRETDB_BIN=$CACHE_DIR/bin/ferretdb
+readonly KEYCLOAK_HOME=$CACHE_DIR/keycloak-$KEYCLOAK_VERSION
+readonly KEYCLOAK_MARKER=$KEYCLOAK_HOME/.complete
+# Build-time options: the H2 file database (local data). The marker of the installation holds them.
+readonly KEYCLOAK_BUILD_OPTIONS="--db=dev-file"
+readonly KEYCLOAK_REALM_FILE=$REPO_ROOT/deploy/keycloak/realm-cii.json
 
 readonly KAFKA_DIR=$DATA_DIR/kafka
 readonly FERRETDB_DIR=$DATA_DIR/ferretdb
 readonly POSTGRES_DIR=$DATA_DIR/postgres
 readonly POSTGRES_DATA=$POSTGRES_DIR/data
+readonly KEYCLOAK_DIR=$DATA_DIR/keycloak
 readonly LOG_DIR=$DATA_DIR/logs
 readonly PID_DIR=$DATA_DIR/pids
 
@@ -67,13 +83,15 @@ Usage: scripts/infra.sh COMMAND
 
 Commands:
   install      fetch Kafka $KAFKA_VERSION (Maven) and build FerretDB $FERRETDB_VERSION (Go) into the cache,
-               install the PostgreSQL server (apt-get, as root) if missing; idempotent
-  start        start Kafka and the store if not running, wait until they answer; idempotent
+               install the PostgreSQL server (apt-get, as root) if missing, fetch Keycloak $KEYCLOAK_VERSION
+               (Maven) and build it once into the cache; idempotent
+  start        start Kafka, the store and Keycloak if not running, wait until they answer; idempotent
   stop         stop what this script started (SIGTERM, SIGKILL after ${STOP_TIMEOUT} s); idempotent
   start-kafka | stop-kafka | start-store | stop-store    one component only (fault tests);
                the store is FerretDB and its PostgreSQL: both are started or stopped
   start-mail | stop-mail    Mailpit only (SMTP $SMTP_PORT, web UI and API $MAILPIT_PORT; the mail outage test)
-  reset        stop, then delete the local Kafka data, store data (FerretDB, PostgreSQL) and keys
+  start-keycloak | stop-keycloak    the identity provider only (realm cii imported at its first start)
+  reset        stop, then delete the local Kafka data, store data (FerretDB, PostgreSQL), Keycloak data, e-mails and keys
   status       one line per component
 
 Environment:
@@ -84,6 +102,11 @@ Environment:
   CII_POSTGRES_PORT          PostgreSQL port behind FerretDB (27032)
   CII_SMTP_PORT              Mailpit's SMTP port (1025); CII_MAILPIT_PORT its web UI and API (8025)
   CII_SMTP_HOST              when set to another host, that SMTP server is used: Mailpit is not started
+  CII_KEYCLOAK_PORT          Keycloak HTTP port (8180); issuer http://127.0.0.1:<port>/realms/cii
+  CII_KEYCLOAK_READY_TIMEOUT seconds to wait for Keycloak (600: minutes on a busy machine)
+  CII_KEYCLOAK_ADMIN_PASSWORD password of Keycloak's local administrator `admin` (cii-demo), local only
+  CII_WITH_KEYCLOAK          0: start, stop and status leave Keycloak out (1)
+  CII_KEYCLOAK_WAIT          0: start launches Keycloak without waiting for it (make up waits at the end)
   CII_INFRA_READY_TIMEOUT    seconds to wait for readiness (60)
   CII_PYTHON                 Python with aiokafka and pymongo for the readiness checks (<repo>/.venv/bin/python)
   KAFKA_BOOTSTRAP_SERVERS    when set, an external Kafka is used: the local one is not started
@@ -301,6 +324,7 @@ label() {
 process_signature() {
   case $1 in
     kafka) printf '%s\n' "$KAFKA_DIR/server.properties" ;;
+    keycloak) printf '%s\n' "-Dkc.home.dir=$KEYCLOAK_DIR " ;;
     ferretdb) printf '%s\n' "--state-dir=$FERRETDB_DIR" ;;
     mailpit) printf '%s\n' "$MAIL_DIR/mailpit.db" ;;
     # pg_ctl runs: postgres -D <data> -p <port> ... (the trailing space: not a <data>2 folder).
@@ -406,7 +430,8 @@ await_ready() {
   shift
   python=$(python_bin)
   log=$(log_file "$name")
-  local args=("$@" --timeout "$READY_TIMEOUT")
+  local timeout=${AWAIT_TIMEOUT:-$READY_TIMEOUT}
+  local args=("$@" --timeout "$timeout")
   # Passing our pid makes wait_ready.py give up at once if the process dies during start-up.
   if pid=$(running_pid "$name"); then args+=(--pid "$pid"); fi
   "$python" "$SCRIPT_DIR/wait_ready.py" "${args[@]}" >/dev/null || rc=$?
@@ -420,7 +445,7 @@ await_ready() {
     tail -n 15 "$log" | sed 's/^/    /' >&2
   fi
   if running_pid "$name" >/dev/null; then
-    die "$what is running but not ready after $READY_TIMEOUT s; full log: $log (stop it with: scripts/infra.sh stop-$what)"
+    die "$what is running but not ready after $timeout s; full log: $log (stop it with: scripts/infra.sh stop-$what)"
   fi
   die "$what exited during start-up; full log: $log"
 }
@@ -788,6 +813,129 @@ cmd_stop_mail() {
   stop_component mailpit
 }
 
+# Identity provider: Keycloak, the official distribution, built once into the cache
+# ---------------------------------------------------------------------------------------------
+
+# Keycloak 26 runs on Java 17 or newer (21 recommended).
+require_java_17() {
+  require_java
+  local output version=0
+  output=$(java -version 2>&1) || true
+  [[ $output =~ version\ \"([^\"]+)\" ]] && version=${BASH_REMATCH[1]}
+  version_at_least "$version" 17 ||
+    die "java $version is too old: Keycloak $KEYCLOAK_VERSION needs Java 17 or newer (apt-get install openjdk-17-jre-headless)"
+}
+
+# The marker holds the build options: other options would need another build.
+keycloak_installed() {
+  [[ -f $KEYCLOAK_MARKER && -f $KEYCLOAK_HOME/bin/kc.sh ]] &&
+    [[ "$(cat "$KEYCLOAK_MARKER")" == "$KEYCLOAK_BUILD_OPTIONS" ]]
+}
+
+# Maven fetches the distribution zip (it honours ~/.m2/settings.xml mirrors, like Kafka's jars); Python's
+# zipfile unpacks it (no unzip needed). `kc.sh build` then fixes the build-time options once (2-3 min), so
+# that each start is `start --optimized` and never writes into the shared cache. Several checkouts may
+# install at once: a lock in the cache serialises them.
+install_keycloak() {
+  mkdir -p "$CACHE_DIR"
+  exec 8>"$CACHE_DIR/.keycloak-install.lock"
+  command -v flock >/dev/null && flock 8
+  if keycloak_installed; then
+    log "keycloak: $KEYCLOAK_VERSION already installed in $KEYCLOAK_HOME"
+    exec 8>&-
+    return 0
+  fi
+  require_java_17
+  require_mvn
+  local started=$SECONDS python fetch_log=$CACHE_DIR/keycloak-fetch.log download=$CACHE_DIR/keycloak-download
+  local tmp=$KEYCLOAK_HOME.partial zip
+  python=$(python_bin)
+  log "keycloak: fetching keycloak-quarkus-dist $KEYCLOAK_VERSION with Maven (165 MB)"
+  rm -rf "$download" "$tmp"
+  if ! mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" \
+    -DoutputDirectory="$download" >"$fetch_log" 2>&1 8>&-; then
+    tail -n 20 "$fetch_log" >&2
+    die "Maven could not fetch Keycloak $KEYCLOAK_VERSION (it needs Maven Central, or a mirror in ~/.m2/settings.xml); log: $fetch_log"
+  fi
+  zip=$download/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip
+  [[ -f $zip ]] || die "Maven did not leave $zip; log: $fetch_log"
+  mkdir -p "$tmp"
+  "$python" -m zipfile -e "$zip" "$tmp" || die "could not unpack $zip"
+  rm -rf "$KEYCLOAK_HOME" "$download"
+  mv "$tmp/keycloak-$KEYCLOAK_VERSION" "$KEYCLOAK_HOME"
+  rm -rf "$tmp"
+  log "keycloak: building the optimized server ($KEYCLOAK_BUILD_OPTIONS; 2-3 min, log in $CACHE_DIR/keycloak-build.log)"
+  # shellcheck disable=SC2086 # the build options are words
+  if ! bash "$KEYCLOAK_HOME/bin/kc.sh" build $KEYCLOAK_BUILD_OPTIONS >"$CACHE_DIR/keycloak-build.log" 2>&1 8>&-; then
+    tail -n 20 "$CACHE_DIR/keycloak-build.log" >&2
+    die "kc.sh build failed; log: $CACHE_DIR/keycloak-build.log"
+  fi
+  printf '%s\n' "$KEYCLOAK_BUILD_OPTIONS" >"$KEYCLOAK_MARKER"
+  log "keycloak: installed in $((SECONDS - started)) s"
+  exec 8>&-
+}
+
+# Each data folder gets a Keycloak home of its own (kc.home.dir): its data (the H2 database of the realm,
+# transaction logs, the realm file to import) is there, the program (lib, themes, providers, conf) is a link
+# to the cache.
+prepare_keycloak_home() {
+  mkdir -p "$KEYCLOAK_DIR/data/import"
+  local part
+  for part in lib themes providers conf; do
+    ln -sfn "$KEYCLOAK_HOME/$part" "$KEYCLOAK_DIR/$part"
+  done
+  # Imported at the first start only (an existing realm is left alone): `make reset` to re-import.
+  cp "$KEYCLOAK_REALM_FILE" "$KEYCLOAK_DIR/data/import/realm-cii.json"
+}
+
+start_keycloak() {
+  local pid
+  if pid=$(running_pid keycloak); then
+    log "keycloak: already running (pid $pid)"
+    return 0
+  fi
+  keycloak_installed || install_keycloak
+  require_java_17
+  ensure_port_free "$KEYCLOAK_PORT" "Keycloak" CII_KEYCLOAK_PORT
+  prepare_keycloak_home
+  # The hostname is fixed so that the issuer is http://127.0.0.1:<port>/realms/cii however Keycloak is
+  # reached (the services compare it). No health or metrics: no management port to collide with.
+  # --cache=local: without it Keycloak looks for other nodes over JGroups, and the Keycloaks of two
+  # checkouts on one machine would form a cluster.
+  launch keycloak env KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$KEYCLOAK_ADMIN_PASSWORD" \
+    bash "$KEYCLOAK_HOME/bin/kc.sh" -Dkc.home.dir="$KEYCLOAK_DIR" start --optimized --cache=local \
+    --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
+    --hostname="http://127.0.0.1:$KEYCLOAK_PORT" --import-realm --log-console-output=default
+  log "keycloak: started pid $(running_pid keycloak || echo '?') on 127.0.0.1:$KEYCLOAK_PORT (log $(log_file keycloak))"
+}
+
+# Ready when the realm's discovery document answers: the realm is imported and the server serves it.
+await_keycloak() {
+  AWAIT_TIMEOUT=$KEYCLOAK_READY_TIMEOUT await_ready keycloak \
+    --http "http://127.0.0.1:$KEYCLOAK_PORT/realms/cii/.well-known/openid-configuration"
+}
+
+# kc.sh forwards SIGTERM to its java child; should kc.sh itself have to be killed, the child is too.
+stop_keycloak() {
+  local pid children
+  if pid=$(running_pid keycloak); then
+    children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+    stop_component keycloak
+    local child
+    for child in $children; do
+      if is_alive "$child"; then
+        warn "keycloak: its java process $child outlived kc.sh, sending SIGKILL"
+        kill -KILL "$child" 2>/dev/null || true
+      fi
+    done
+  else
+    log "keycloak: not running"
+  fi
+}
+
+keycloak_wanted() { [[ $WITH_KEYCLOAK != 0 ]]; }
+
 # ---------------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------------
@@ -807,21 +955,25 @@ cmd_install() {
   install_ferretdb
   install_postgres
   install_mailpit
+  install_keycloak
 }
 
 cmd_start() {
   take_lock
-  # Both are launched before waiting, so their start-up times overlap.
+  # All are launched before waiting, so their start-up times overlap (Keycloak first: the longest).
+  if keycloak_wanted; then start_keycloak; fi
   start_kafka
   start_store
   start_mail
   await_kafka
   await_store
   await_mail
+  if keycloak_wanted && [[ ${CII_KEYCLOAK_WAIT:-1} != 0 ]]; then await_keycloak; fi
 }
 
 cmd_stop() {
   take_lock
+  if keycloak_wanted; then stop_keycloak; fi
   stop_component kafka
   stop_store
   stop_component mailpit
@@ -851,10 +1003,22 @@ cmd_stop_store() {
   stop_store
 }
 
+cmd_start_keycloak() {
+  take_lock
+  start_keycloak
+  await_keycloak
+}
+
+cmd_stop_keycloak() {
+  take_lock
+  stop_keycloak
+}
+
 cmd_reset() {
   cmd_stop
-  log "reset: deleting $KAFKA_DIR, $FERRETDB_DIR, $POSTGRES_DIR and $DATA_DIR/keys"
-  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$DATA_DIR/keys" "$MAIL_DIR"
+  stop_keycloak # also when CII_WITH_KEYCLOAK=0: its data is deleted below
+  log "reset: deleting $KAFKA_DIR, $FERRETDB_DIR, $POSTGRES_DIR, $KEYCLOAK_DIR, $MAIL_DIR and $DATA_DIR/keys"
+  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$KEYCLOAK_DIR" "$DATA_DIR/keys" "$MAIL_DIR"
   if kafka_external || store_external; then
     log "reset: external Kafka or store (KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL) left untouched"
   fi
@@ -888,6 +1052,9 @@ cmd_status() {
     status_line postgres "postgres://127.0.0.1:$POSTGRES_PORT/$POSTGRES_DATABASE" "$POSTGRES_PORT"
   fi
   status_line mailpit "smtp://127.0.0.1:$SMTP_PORT http://127.0.0.1:$MAILPIT_PORT" "$SMTP_PORT"
+  if keycloak_wanted; then
+    status_line keycloak "http://127.0.0.1:$KEYCLOAK_PORT/realms/cii" "$KEYCLOAK_PORT"
+  fi
 }
 
 main() {
@@ -904,6 +1071,8 @@ main() {
     stop-store) cmd_stop_store ;;
     start-mail) cmd_start_mail ;;
     stop-mail) cmd_stop_mail ;;
+    start-keycloak) cmd_start_keycloak ;;
+    stop-keycloak) cmd_stop_keycloak ;;
     help | -h | --help) usage ;;
     *)
       usage >&2

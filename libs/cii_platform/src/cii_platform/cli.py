@@ -1,6 +1,7 @@
 """The `cii` command: local tokens, local keys, topics.
 
-    cii token --institution ORP --role field_worker [--region SION] [--theme YOUNG]
+    cii token --institution ORP --role field_worker [--region SION] [--theme YOUNG]   (local mode only)
+    cii identity users          the demo users and system clients of the local Keycloak
     cii keys init
     cii topics ensure
     cii stack up|down|status
@@ -9,9 +10,11 @@
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from datetime import date
+from typing import Any
 
 from . import devstack
 from .contracts.codes import Region, Role, Theme
@@ -20,7 +23,7 @@ from .messaging.topics_admin import ensure_topics
 from .reference import load_reference_data
 from .security.keys import MissingSecretError, init_local_keys
 from .security.tokens import TokenMinter
-from .settings import PlatformSettings
+from .settings import REPO_ROOT, PlatformSettings
 
 
 def _token(args: argparse.Namespace, settings: PlatformSettings) -> None:
@@ -78,11 +81,53 @@ def _stack(args: argparse.Namespace, settings: PlatformSettings) -> None:
         devstack.status(settings)
 
 
+REALM_FILE = REPO_ROOT / "deploy" / "keycloak" / "realm-cii.json"
+
+
+def demo_users(realm: dict[str, Any]) -> list[dict[str, str]]:
+    """The people of the local realm file, with what their tokens will say (from their group's attributes)."""
+    attributes: dict[str, dict[str, str]] = {}
+
+    def walk(groups: list[dict[str, Any]], parent: str, inherited: dict[str, str]) -> None:
+        for group in groups:
+            path = f"{parent}/{group['name']}"
+            own = {**inherited, **{k: v[0] for k, v in group.get("attributes", {}).items()}}
+            attributes[path] = own
+            walk(group.get("subGroups", []), path, own)
+
+    walk(realm.get("groups", []), "", {})
+    people = []
+    for user in realm.get("users", []):
+        if user.get("serviceAccountClientId"):
+            continue
+        claims = attributes.get((user.get("groups") or [""])[0], {})
+        roles = [r for roles in user.get("clientRoles", {}).values() for r in roles]
+        people.append({"username": user["username"], "institution": claims.get("institution", ""),
+                       "roles": ", ".join(roles), "scope": claims.get("region") or claims.get("theme") or "",
+                       "email": user.get("email", "")})
+    return people
+
+
+def _identity_users(args: argparse.Namespace, settings: PlatformSettings) -> None:
+    if not REALM_FILE.exists():
+        raise SystemExit(f"cii identity users: {REALM_FILE} not found (a checkout of the repository is needed)")
+    realm = json.loads(REALM_FILE.read_text(encoding="utf-8"))
+    print(f"identity provider: {settings.oidc_issuer} (Keycloak; admin console http://127.0.0.1:"
+          f"{settings.keycloak_port}/admin/, user admin, local only)")
+    print("demo users (local only), password cii-demo:")
+    for person in demo_users(realm):
+        scope = f" {person['scope']}" if person["scope"] else ""
+        print(f"  {person['username']:<20} {person['institution']:<7} {person['roles']}{scope}")
+    print("systems: client system-<code> (e.g. system-orp), secret cii-demo-secret, client-credentials grant at "
+          f"{settings.oidc_issuer}/protocol/openid-connect/token")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cii", description="CII Valais platform tools")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    token = commands.add_parser("token", help="print a bearer token (JWT) accepted by all services in local mode")
+    token = commands.add_parser("token", help="print a bearer token (JWT) accepted by all services in local mode only "
+                                   "(people sign in through Keycloak; systems use client credentials)")
     token.add_argument("--institution", required=True, type=str.upper, help="institution code, e.g. ORP or BUREAU")
     token.add_argument("--role", required=True, action="append", choices=[r.value for r in Role],
                        help="role; repeat for several")
@@ -104,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--scale", type=float, default=1.0, help="volume relative to the 2024 annual report")
     load.add_argument("--if-empty", action="store_true", help="only when the store holds no situation yet")
     load.set_defaults(run=_demo_load)
+
+    identity = commands.add_parser("identity", help="the identity provider (Keycloak)").add_subparsers(
+        dest="action", required=True)
+    identity.add_parser("users", help="the local demo users and system clients of the realm cii"
+                        ).set_defaults(run=_identity_users)
 
     stack = commands.add_parser("stack", help="the four services as local background processes (make up/down)")
     stack.add_argument("action", choices=["up", "down", "status"])

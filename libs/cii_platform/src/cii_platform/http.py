@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from .contracts.outbound import FieldError
 from .messaging.reliable import TRANSIENT_ERRORS
-from .security.tokens import InvalidTokenError, Principal, TokenVerifier
+from .security.tokens import InvalidTokenError, KeysUnavailableError, Principal, TokenVerifier
 from .telemetry import metrics
 from .validation import DomainValidationError, errors_from_details, field_errors
 
@@ -111,6 +111,8 @@ def current_principal(request: Request,
         return verifier.verify(credentials.credentials)
     except InvalidTokenError as exc:
         raise ProblemError(401, "Unauthorized", f"invalid token: {exc}") from exc
+    except KeysUnavailableError as exc:
+        raise ProblemError(503, "Service Unavailable", str(exc)) from exc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

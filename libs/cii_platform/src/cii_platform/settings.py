@@ -38,10 +38,22 @@ class PlatformSettings(BaseSettings):
     http_host: str = Field("127.0.0.1", alias="CII_HTTP_HOST")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
 
+    # Two trusted issuers (docs/contract.md sections 1 and 9). The platform's own (CII_JWT_ISSUER, the key pair
+    # of CII_JWT_PUBLIC_KEY_FILE): services' tokens, and people's by `cii token` in local mode only
+    # (CII_LOCAL_TOKENS). The identity provider, Keycloak's realm `cii` (CII_OIDC_ISSUER, keys from its JWKS
+    # at CII_JWT_JWKS_URL): people signed in and institutions' systems.
     jwt_issuer: str = Field("cii-local", alias="CII_JWT_ISSUER")
     jwt_audience: str = Field("cii-platform", alias="CII_JWT_AUDIENCE")
     jwt_public_key_file: Path | None = Field(None, alias="CII_JWT_PUBLIC_KEY_FILE")
     jwt_jwks_url: str | None = Field(None, alias="CII_JWT_JWKS_URL")
+    local_tokens: bool = Field(True, alias="CII_LOCAL_TOKENS")
+    keycloak_port: int = Field(8180, alias="CII_KEYCLOAK_PORT")
+    oidc_issuer_url: str | None = Field(None, alias="CII_OIDC_ISSUER")
+    # The public client of the browser pages (authorization code with PKCE).
+    oidc_client_id: str = Field("cii-web", alias="CII_OIDC_CLIENT_ID")
+    # Pages only: "auto" marks the session cookie Secure when the request came over HTTPS (behind a proxy:
+    # X-Forwarded-Proto from a trusted address); "always" in production.
+    cookie_secure: str = Field("auto", alias="CII_COOKIE_SECURE", pattern="^(auto|always)$")
     # Local mode only: the key that mints tokens (people's by `cii token`, services' for internal calls).
     service_token_key_file: Path | None = Field(None, alias="CII_SERVICE_TOKEN_KEY_FILE")
     service_token: str | None = Field(None, alias="CII_SERVICE_TOKEN")
@@ -63,6 +75,15 @@ class PlatformSettings(BaseSettings):
         if self.kafka_ssl_cert_file and self.kafka_ssl_key_file:
             context.load_cert_chain(str(self.kafka_ssl_cert_file), str(self.kafka_ssl_key_file))
         return context
+
+    @property
+    def oidc_issuer(self) -> str:
+        """The identity provider's issuer: by default the local Keycloak's realm `cii` (CII_KEYCLOAK_PORT)."""
+        return (self.oidc_issuer_url or f"http://127.0.0.1:{self.keycloak_port}/realms/cii").rstrip("/")
+
+    @property
+    def oidc_jwks_url(self) -> str:
+        return self.jwt_jwks_url or f"{self.oidc_issuer}/protocol/openid-connect/certs"
 
     @property
     def keys_dir(self) -> Path:

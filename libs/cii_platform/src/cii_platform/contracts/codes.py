@@ -99,6 +99,7 @@ class Role(StrEnum):
     CASE_MANAGER = "case_manager"
     SECRETARIAT = "secretariat"
     CANTONAL_OFFICER = "cantonal_officer"
+    DPO = "dpo"
     REPORTING_READER = "reporting_reader"
     INSTITUTION_SYSTEM = "institution_system"
     # Platform services calling each other (key custody, decisions); never given to people.

@@ -2,7 +2,8 @@
 
 Every port derives from one base (`CII_TEST_PORT_BASE`, default 19000), data lives in
 `.local/test-<base>`: Kafka base+92 (controller base+93), store base+17 (its PostgreSQL base+32),
-services base+1.. in the order of SERVICES, Mailpit's SMTP base+25 and its web UI/API base+26.
+services base+1.. in the order of SERVICES, Mailpit's SMTP base+25 and its web UI/API base+26, Keycloak base+80
+(only for the suites that ask for it: it takes a minute to start).
 External infrastructure (`KAFKA_BOOTSTRAP_SERVERS` / `MONGODB_URL`) is used instead when set.
 """
 
@@ -37,6 +38,10 @@ class Ports:
     def store(self) -> int:
         return self.base + 17
 
+    @property
+    def keycloak(self) -> int:
+        return self.base + 80
+
     def service(self, name: str) -> int:
         return self.base + 1 + SERVICES.index(name)
 
@@ -54,6 +59,7 @@ class LocalInfra:
     ports: Ports
     data_dir: Path
     fresh: bool = True
+    keycloak: bool = False
 
     @property
     def external_kafka(self) -> str | None:
@@ -75,24 +81,38 @@ class LocalInfra:
         env = {**os.environ, "CII_DATA_DIR": str(self.data_dir), "CII_KAFKA_PORT": str(self.ports.kafka),
                "CII_KAFKA_CONTROLLER_PORT": str(self.ports.kafka + 1), "CII_STORE_PORT": str(self.ports.store),
                "CII_FERRETDB_DEBUG_PORT": str(self.ports.base + 88), "CII_POSTGRES_PORT": str(self.ports.base + 32),
+               "CII_KEYCLOAK_PORT": str(self.ports.keycloak), "CII_WITH_KEYCLOAK": "1" if self.keycloak else "0",
                "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python"),
                "CII_SMTP_PORT": str(self.ports.smtp), "CII_MAILPIT_PORT": str(self.ports.mailpit)}
         return env
 
-    def run(self, command: str) -> None:
-        result = subprocess.run([str(INFRA_SCRIPT), command], env=self.env(), capture_output=True, text=True)
+    @property
+    def keycloak_url(self) -> str:
+        """The realm `cii` of the test Keycloak (its issuer)."""
+        return f"http://127.0.0.1:{self.ports.keycloak}/realms/cii"
+
+    def run(self, command: str, *, with_keycloak: bool | None = None) -> None:
+        env = self.env()
+        if with_keycloak is not None:
+            env["CII_WITH_KEYCLOAK"] = "1" if with_keycloak else "0"
+        result = subprocess.run([str(INFRA_SCRIPT), command], env=env, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"scripts/infra.sh {command} failed:\n{result.stdout}\n{result.stderr}")
 
     def start(self) -> None:
         if self.fresh:
-            self.run("stop")
-            for folder in ("kafka", "ferretdb", "postgres", "mailpit", "logs", "pids"):
+            self.run("stop", with_keycloak=True)
+            for folder in ("kafka", "ferretdb", "postgres", "keycloak", "mailpit", "logs", "pids"):
                 shutil.rmtree(self.data_dir / folder, ignore_errors=True)
         self.run("start")
 
+    def start_keycloak(self) -> None:
+        """Keycloak for a suite that needs it, when the platform already runs without it."""
+        self.keycloak = True
+        self.run("start-keycloak")
+
     def stop(self) -> None:
-        self.run("stop")
+        self.run("stop", with_keycloak=True)
 
     @property
     def mailpit_url(self) -> str:
@@ -171,11 +191,18 @@ class LocalPlatform:
     _users: int = 0
 
     @classmethod
-    def for_tests(cls, base: int | None = None) -> "LocalPlatform":
+    def for_tests(cls, base: int | None = None, *, keycloak: bool = False) -> "LocalPlatform":
+        """The platform of this port base; `keycloak=True` also runs the identity provider (realm `cii`)."""
         base = base or int(os.environ.get("CII_TEST_PORT_BASE", "19000"))
         if base not in _shared:
             _shared[base] = cls(infra=LocalInfra(Ports(base), REPO_ROOT / ".local" / f"test-{base}"))
-        return _shared[base]
+        local = _shared[base]
+        if keycloak and not local.infra.keycloak:
+            if local._users:
+                local.infra.start_keycloak()
+            else:
+                local.infra.keycloak = True
+        return local
 
     @property
     def settings(self) -> PlatformSettings:

@@ -26,3 +26,14 @@ def infra_only() -> Iterator[LocalPlatform]:
         yield local
     finally:
         local.stop()
+
+
+@pytest.fixture(scope="session")
+def identity_platform() -> Iterator[LocalPlatform]:
+    """Kafka, the store, the services and Keycloak (realm `cii`): the suites of the real login."""
+    local = LocalPlatform.for_tests(keycloak=True)
+    local.start()
+    try:
+        yield local
+    finally:
+        local.stop()
