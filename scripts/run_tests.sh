@@ -17,7 +17,7 @@ declare -a TEST_GROUPS=(
   "19500|reporting service|services/reporting/tests/integration"
   "19600|the platform end to end|tests/e2e"
   "19700|faults: kills, outages, poison records, replay|tests/faults"
-  "19800|notifier service: e-mails through Mailpit|services/notifier/tests/integration"
+  "19900|notifier service: e-mails through Mailpit, people from Keycloak|services/notifier/tests/integration"
 )
 
 failed=()
