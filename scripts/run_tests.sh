@@ -17,6 +17,7 @@ declare -a TEST_GROUPS=(
   "19500|reporting service|services/reporting/tests/integration"
   "19600|the platform end to end|tests/e2e"
   "19700|faults: kills, outages, poison records, replay|tests/faults"
+  "19800|identity: Keycloak login in Chromium, system tokens, key rotation|tests/identity"
   "19900|notifier service: e-mails through Mailpit, people from Keycloak|services/notifier/tests/integration"
 )
 

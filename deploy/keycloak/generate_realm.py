@@ -9,7 +9,9 @@ Two outputs from one description, so that local and production cannot drift apar
   users (password `cii-demo`) and every system client's secret `cii-demo-secret`. Local only.
 - deploy/overlays/prod/keycloak/realm-import.yaml: the same realm as a KeycloakRealmImport of the Keycloak
   operator, without demo users, each system client's secret a placeholder filled from the Secret
-  `keycloak-client-secrets`, redirect URIs on the production host.
+  `keycloak-client-secrets`, redirect URIs on the production host;
+- deploy/overlays/prod/kafka-oauth/: the KafkaUsers system-<code> of the institutions' systems on Kafka with
+  OAuth (same ACLs as the SCRAM users inst-<code> of the base, which the prod overlay deletes).
 
 What the realm holds:
 - client `cii-platform`: the platform's audience; its client roles are the contract's roles (plus `dpo`);
@@ -29,7 +31,9 @@ Only PyYAML is needed. The output is deterministic, so the files can be reviewed
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -42,13 +46,16 @@ REPO = HERE.parents[1]
 REFERENCE = REPO / "libs" / "cii_platform" / "src" / "cii_platform" / "reference" / "reference_data.yaml"
 LOCAL_REALM = HERE / "realm-cii.json"
 PROD_IMPORT = REPO / "deploy" / "overlays" / "prod" / "keycloak" / "realm-import.yaml"
+PROD_KAFKA_USERS = REPO / "deploy" / "overlays" / "prod" / "kafka-oauth" / "users.yaml"
+PROD_SCRAM_DELETIONS = REPO / "deploy" / "overlays" / "prod" / "kafka-oauth" / "delete-scram-users.yaml"
 
 REALM = "cii"
 AUDIENCE = "cii-platform"
 WEB_CLIENT = "cii-web"
 DEMO_PASSWORD = "cii-demo"
+HASH_ITERATIONS = 210_000
 DEMO_SECRET = "cii-demo-secret"
-PROD_HOST = "https://cii.example.invalid"
+PROD_HOST = "https://cii.vs.ch"
 PROD_SECRETS = "keycloak-client-secrets"
 # The contract's roles (section 7) plus the data-protection officer. `service` (platform services calling each
 # other) is never given by the identity provider.
@@ -190,12 +197,24 @@ def demo_people(reference: dict[str, Any]) -> list[tuple[str, str, list[str], st
     return people
 
 
+def demo_password(username: str) -> dict[str, Any]:
+    """The demo password already hashed as Keycloak stores it (PBKDF2-SHA512, 210,000 iterations, its default
+    policy): importing plain passwords would hash each one at every fresh start, seconds on a busy machine.
+    The salt is derived from the username so that the file is the same at each generation."""
+    salt = hashlib.sha256(f"cii-demo-salt:{username}".encode()).digest()[:16]
+    derived = hashlib.pbkdf2_hmac("sha512", DEMO_PASSWORD.encode(), salt, HASH_ITERATIONS, dklen=64)
+    secret = {"value": base64.b64encode(derived).decode(), "salt": base64.b64encode(salt).decode(),
+              "additionalParameters": {}}
+    data = {"hashIterations": HASH_ITERATIONS, "algorithm": "pbkdf2-sha512", "additionalParameters": {}}
+    return {"type": "password", "userLabel": "demo", "secretData": json.dumps(secret, separators=(",", ":")),
+            "credentialData": json.dumps(data, separators=(",", ":")), "temporary": False}
+
+
 def demo_users(reference: dict[str, Any]) -> list[dict[str, Any]]:
     return [{
         "username": username, "enabled": True, "email": f"{username}@cii.local", "emailVerified": True,
         "firstName": first, "lastName": last, "groups": [group], "clientRoles": {AUDIENCE: roles},
-        "credentials": [{"type": "password", "value": DEMO_PASSWORD, "temporary": False}],
-        "requiredActions": [],
+        "credentials": [demo_password(username)], "requiredActions": [],
     } for username, group, roles, first, last in demo_people(reference)]
 
 
@@ -241,6 +260,37 @@ def realm_import(reference: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def oauth_kafka_users() -> list[dict[str, Any]]:
+    """Production: the institutions' systems authenticate to Kafka with their Keycloak token (SASL/OAUTHBEARER,
+    principal = the token's `azp`, i.e. system-<code>); each gets the ACLs of the SCRAM user inst-<code> it
+    replaces, and no credential of Strimzi's own (authentication is the identity provider's)."""
+    sys.path.insert(0, str(REPO / "deploy"))
+    import generate_kafka
+
+    users = []
+    for user in generate_kafka.kafka_users(generate_kafka.load_topology()):
+        name = user["metadata"]["name"]
+        if not name.startswith("inst-"):
+            continue
+        oauth = copy.deepcopy(user)
+        oauth["metadata"]["name"] = system_client_id(name[len("inst-"):])
+        oauth["metadata"]["labels"]["app.kubernetes.io/component"] = "kafka-user-institution-oauth"
+        del oauth["spec"]["authentication"]
+        users.append(oauth)
+    return users
+
+
+def scram_user_deletions() -> list[dict[str, Any]]:
+    """Kustomize patches that remove the SCRAM users of the base: in production institutions use OAuth only."""
+    sys.path.insert(0, str(REPO / "deploy"))
+    import generate_kafka
+
+    return [{"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaUser", "metadata": {"name": u["metadata"]["name"]},
+             "$patch": "delete"}
+            for u in generate_kafka.kafka_users(generate_kafka.load_topology())
+            if u["metadata"]["name"].startswith("inst-")]
+
+
 def render() -> dict[Path, str]:
     reference = load_reference()
     local = json.dumps(realm(reference, demo=True), indent=2, ensure_ascii=False) + "\n"
@@ -249,7 +299,10 @@ def render() -> dict[Path, str]:
               f"{PROD_SECRETS}.\n")
     prod = header + yaml.safe_dump(copy.deepcopy(realm_import(reference)), sort_keys=False, allow_unicode=True,
                                    width=120)
-    return {LOCAL_REALM: local, PROD_IMPORT: prod}
+    kafka_header = "# GENERATED by deploy/keycloak/generate_realm.py from deploy/topology.yaml; do not edit by hand.\n"
+    users = kafka_header + yaml.safe_dump_all(oauth_kafka_users(), sort_keys=False, width=120)
+    deletions = kafka_header + yaml.safe_dump_all(scram_user_deletions(), sort_keys=False, width=120)
+    return {LOCAL_REALM: local, PROD_IMPORT: prod, PROD_KAFKA_USERS: users, PROD_SCRAM_DELETIONS: deletions}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -630,8 +630,9 @@ def check_kafka(objs: list[dict[str, Any]]) -> list[str]:
             v.append(f"{_name(kafka)}: no authorization, ACLs would not be enforced")
         for listener in kspec.get("listeners") or []:
             auth = (listener.get("authentication") or {}).get("type")
-            if auth not in ("tls", "scram-sha-512"):
-                v.append(f"{_name(kafka)}: listener {listener.get('name')} has no mTLS or SCRAM authentication")
+            if auth not in ("tls", "scram-sha-512") and not is_oauth_listener(listener):
+                v.append(f"{_name(kafka)}: listener {listener.get('name')} has no mTLS, SCRAM or OAuth "
+                         "authentication")
             if not listener.get("tls"):
                 v.append(f"{_name(kafka)}: listener {listener.get('name')} is not TLS")
     pools = [p for p in of_kind(objs, "KafkaNodePool")
@@ -687,22 +688,29 @@ def check_kafka(objs: list[dict[str, Any]]) -> list[str]:
             if str(config.get(key)) != value:
                 v.append(f"{tname}: {key} is {config.get(key)}, cii_platform.contracts.topics says {value}")
 
-    # users and ACLs
+    # users and ACLs: an institution is inst-<code> (SCRAM), or system-<code> (its Keycloak client) when the
+    # institutions' listener authenticates by OAuth (the prod overlay)
     users = by_name(objs, "KafkaUser")
-    expected_users = {f"inst-{c}" for c in institutions} | {f"svc-{s}" for s in SERVICES}
+    oauth = any(is_oauth_listener(li) for k in kafkas for li in dig(k, "spec", "kafka", "listeners") or [])
+    institution_prefix = "system-" if oauth else "inst-"
+    expected_users = {f"{institution_prefix}{c}" for c in institutions} | {f"svc-{s}" for s in SERVICES}
     for name in sorted(expected_users - set(users)):
         v.append(f"KafkaUser/{name}: missing")
     for name, user in users.items():
         uname = f"KafkaUser/{name}"
         spec = user.get("spec") or {}
-        if (spec.get("authentication") or {}).get("type") not in ("tls", "tls-external", "scram-sha-512"):
+        oauth_principal = oauth and name.startswith("system-")
+        if oauth_principal and spec.get("authentication"):
+            v.append(f"{uname}: an OAuth principal has no credential of Strimzi's (authentication is Keycloak's)")
+        if not oauth_principal and (spec.get("authentication") or {}).get("type") not in (
+                "tls", "tls-external", "scram-sha-512"):
             v.append(f"{uname}: no mTLS or SCRAM authentication")
         authz = spec.get("authorization") or {}
         acls = authz.get("acls") or []
         if authz.get("type") != "simple" or not acls:
             v.append(f"{uname}: no simple authorization with ACLs")
-        if name.startswith("inst-"):
-            code = name[len("inst-"):]
+        if name.startswith(institution_prefix):
+            code = name[len(institution_prefix):]
             allowed = {
                 ("topic", f"cii.inbound.{code}", "literal", "Write"),
                 ("topic", f"cii.outbound.{code}", "literal", "Read"),
@@ -717,7 +725,8 @@ def check_kafka(objs: list[dict[str, Any]]) -> list[str]:
             allowed |= {("group", g, "prefix", "Read") for g in access["group"]}
             required = allowed
         else:
-            v.append(f"{uname}: neither an institution (inst-<code>) nor a service (svc-<service>) user")
+            v.append(f"{uname}: neither an institution ({institution_prefix}<code>) nor a service (svc-<service>) "
+                     "user")
             continue
         granted = set()
         for acl in acls:
@@ -733,6 +742,21 @@ def check_kafka(objs: list[dict[str, Any]]) -> list[str]:
             kind, rname, pattern, op = lacking
             v.append(f"{uname}: lacks {op} on {kind} {rname!r}")
     return v
+
+
+def is_oauth_listener(listener: dict[str, Any]) -> bool:
+    """Strimzi's custom authentication for OAuth: SASL/OAUTHBEARER validated by strimzi-kafka-oauth against an
+    issuer and its keys, with an audience check."""
+    auth = listener.get("authentication") or {}
+    config = auth.get("listenerConfig") or {}
+    jaas = str(config.get("oauthbearer.sasl.jaas.config", ""))
+    return (auth.get("type") == "custom" and auth.get("sasl") is True
+            and config.get("sasl.enabled.mechanisms") == "OAUTHBEARER"
+            and "JaasServerOauthValidatorCallbackHandler" in str(
+                config.get("oauthbearer.sasl.server.callback.handler.class", ""))
+            and all(f'{option}="' in jaas for option in (
+                "oauth.valid.issuer.uri", "oauth.jwks.endpoint.uri", "oauth.username.claim")
+                    ) and 'oauth.check.audience="true"' in jaas)
 
 
 def check_mongodb(objs: list[dict[str, Any]]) -> list[str]:
@@ -786,6 +810,8 @@ def _peer_category(peer: dict[str, Any], port_list: list[dict[str, Any]]) -> str
         return "mongodb"
     if pod.get("app.kubernetes.io/name") == "otel-collector":
         return "otel-collector"
+    if pod == {"app": "keycloak"} and ports <= {8080}:
+        return "keycloak"
     if pod.get("app.kubernetes.io/name") in SERVICES:
         return "service:" + pod["app.kubernetes.io/name"]
     return "other"
@@ -811,7 +837,10 @@ def check_network(objs: list[dict[str, Any]]) -> list[str]:
         if not own:
             v.append(f"Deployment/{service}: no NetworkPolicy of its own")
         allowed_egress = {"dns", "kafka", "mongodb", "otel-collector"}
+        required_egress = set(allowed_egress)
+        allowed_egress.add("keycloak")  # the realm's keys (and the dashboard's sign-in), where Keycloak runs
         if service in PROCURATION_CLIENTS:
+            required_egress.add("service:procuration")
             allowed_egress.add("service:procuration")
         if service in MAIL_SENDERS:
             allowed_egress.add("smtp-relay")
@@ -842,7 +871,7 @@ def check_network(objs: list[dict[str, Any]]) -> list[str]:
                     if cat not in allowed_ingress:
                         v.append(f"NetworkPolicy/{pol['metadata']['name']}: {service} ingress from {cat} {peer} "
                                  "is not allowed")
-        for need in sorted(allowed_egress - egress_seen):
+        for need in sorted(required_egress - egress_seen):
             v.append(f"Deployment/{service}: no egress to {need}")
         for need in sorted({"ingress-controller", "otel-collector"} - ingress_seen):
             v.append(f"Deployment/{service}: no ingress from {need}")

@@ -62,7 +62,7 @@ def test_every_object_validates_strictly_offline(rendered, overlay: str) -> None
     ],
 )
 def test_schema_validation_rejects_a_bad_object(fresh_render, kind, name, mutate, expected) -> None:
-    objs = fresh_render("prod")
+    objs = fresh_render("dev")  # dev has the SCRAM users inst-<code> (prod: OAuth principals system-<code>)
     target = next(o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name)
     mutate(target)
     errors = dc.schema_errors([target])

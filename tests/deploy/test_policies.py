@@ -35,7 +35,8 @@ def test_every_topic_the_services_use_has_a_kafka_topic(rendered) -> None:
 def test_a_deliberately_bad_manifest_is_rejected(fresh_render) -> None:
     bad = dc.load_yaml_docs(BAD_MANIFESTS.read_text(encoding="utf-8"))
     replaced = {(o["kind"], o["metadata"]["name"]) for o in bad}
-    objs = [o for o in fresh_render("prod") if (o["kind"], o["metadata"]["name"]) not in replaced] + bad
+    # dev: the overlay with the SCRAM users inst-<code> (prod replaces them by OAuth principals system-<code>)
+    objs = [o for o in fresh_render("dev") if (o["kind"], o["metadata"]["name"]) not in replaced] + bad
     violations = "\n".join(dc.check_policies(objs))
     expected = [
         "Deployment/rogue container rogue: runAsNonRoot is not true (non-root)",
@@ -204,7 +205,7 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
                                     "authorization": {"type": "simple", "acls": [_acl("topic", "*", "All")]}}}),
                      "KafkaUser/admin: neither an institution"),
     "listener without auth": (_pop("Kafka", "cii-kafka", ("spec", "kafka", "listeners", 1, "authentication")),
-                              "listener external has no mTLS or SCRAM authentication"),
+                              "listener external has no mTLS, SCRAM or OAuth authentication"),
     "not KRaft of 3": (_put("KafkaNodePool", "dual-role", ("spec", "replicas"), 1),
                        "KRaft: expected 3 controller nodes"),
     "mongo user on another db": (
@@ -234,7 +235,7 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
 @pytest.mark.parametrize("rule", sorted(MUTATIONS))
 def test_breaking_a_rule_is_reported(fresh_render, rule: str) -> None:
     mutate, expected = MUTATIONS[rule]
-    violations = dc.check_policies(mutate(fresh_render("prod")))
+    violations = dc.check_policies(mutate(fresh_render("dev")))
     assert any(expected in v for v in violations), f"{rule!r}: expected {expected!r} among:\n" + "\n".join(violations)
 
 

@@ -49,6 +49,9 @@ class PlatformSettings(BaseSettings):
     local_tokens: bool = Field(True, alias="CII_LOCAL_TOKENS")
     keycloak_port: int = Field(8180, alias="CII_KEYCLOAK_PORT")
     oidc_issuer_url: str | None = Field(None, alias="CII_OIDC_ISSUER")
+    # Where a service reads the provider's discovery document when it cannot reach the issuer's own address
+    # (in a container network: Keycloak's internal name; its back-channel endpoints then follow that name).
+    oidc_discovery_url_setting: str | None = Field(None, alias="CII_OIDC_DISCOVERY_URL")
     # The public client of the browser pages (authorization code with PKCE).
     oidc_client_id: str = Field("cii-web", alias="CII_OIDC_CLIENT_ID")
     # Pages only: "auto" marks the session cookie Secure when the request came over HTTPS (behind a proxy:
@@ -80,6 +83,10 @@ class PlatformSettings(BaseSettings):
     def oidc_issuer(self) -> str:
         """The identity provider's issuer: by default the local Keycloak's realm `cii` (CII_KEYCLOAK_PORT)."""
         return (self.oidc_issuer_url or f"http://127.0.0.1:{self.keycloak_port}/realms/cii").rstrip("/")
+
+    @property
+    def oidc_discovery_url(self) -> str:
+        return self.oidc_discovery_url_setting or f"{self.oidc_issuer}/.well-known/openid-configuration"
 
     @property
     def oidc_jwks_url(self) -> str:

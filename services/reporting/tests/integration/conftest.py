@@ -23,7 +23,7 @@ from reporting_dataset import PublishedDataset, publish_dataset
 
 @pytest.fixture(scope="session")
 def reporting_platform() -> Iterator[LocalPlatform]:
-    local = LocalPlatform.for_tests()
+    local = LocalPlatform.for_tests(keycloak=True)  # the dashboard signs people in through Keycloak
     local.start(names=("reporting",))
     try:
         yield local

@@ -1,16 +1,15 @@
-"""The bureau's dashboard in headless Chromium: the page loads, the SVG charts render, its numbers are the
-API's, and both match what the generated data set says (alerts as of a fixed day)."""
+"""The bureau's dashboard in headless Chromium, signed in as the cantonal officer on Keycloak's login page: the
+page loads, the SVG charts render, its numbers are the API's, and both match what the generated data set says
+(alerts as of a fixed day)."""
 
 import re
-import shutil
-import subprocess
-import tempfile
 from datetime import date, timedelta
 
 import pytest
 from reporting_dataset import PublishedDataset, get, wait_for_report
 from reporting_expectations import expected_report
 
+from cii_platform.testing.browser import chromium_page, sign_in
 from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.e2e
@@ -37,16 +36,13 @@ def expected_alert_counts(dataset: PublishedDataset) -> dict[str, int]:
             "expired": expired, "expiring": expiring}
 
 
-def dump_dom(url: str) -> str:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "Debian's chromium is required (apt-get install -y chromium)"
-    with tempfile.TemporaryDirectory() as profile:
-        result = subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-             "--dump-dom", url], capture_output=True, text=True, timeout=90)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+def signed_in_dom(url: str) -> str:
+    """The page's DOM after signing in as the demo cantonal officer (`officer`) on Keycloak's login page."""
+    with chromium_page() as page:
+        page.goto(url)
+        response = sign_in(page, "officer")
+        assert response is not None and response.status == 200, page.content()[:2000]
+        return page.content()
 
 
 def tile_value(dom: str, tile_id: str) -> int:
@@ -69,7 +65,7 @@ def test_dashboard_in_chromium_shows_the_api_numbers(
     alerts = get(reporting_platform, bureau_token, "/api/v1/alerts", on=ON.isoformat(), limit=500).json()
     assert alerts["total"] == len(board["alerts"]) and alerts["items"] == board["alerts"][:500]
 
-    dom = dump_dom(f"{reporting_platform.url('reporting')}/?on={ON.isoformat()}&access_token={bureau_token}")
+    dom = signed_in_dom(f"{reporting_platform.url('reporting')}/?on={ON.isoformat()}")
     assert tile_value(dom, "open-situations") == board["open_situations"]["total"]
     assert tile_value(dom, "triage-overdue") == board["triage_overdue"]
     assert tile_value(dom, "contracts-overdue") == board["contracts_overdue"]
@@ -84,9 +80,10 @@ def test_dashboard_in_chromium_shows_the_api_numbers(
     assert dom.count("<tr>") >= len(board["alerts"])  # the alerts table lists them all
 
 
-def test_dashboard_page_needs_a_bureau_token(reporting_platform: LocalPlatform) -> None:
+def test_dashboard_page_sends_a_browser_without_session_to_the_login(reporting_platform: LocalPlatform) -> None:
+    """A token in the URL no longer opens the page (it would stay in the history): only a session does."""
+    officer = reporting_platform.token("BUREAU", "cantonal_officer")
     with reporting_platform.client("reporting") as anonymous:
-        assert anonymous.get("/").status_code == 401
-    orp = reporting_platform.token("ORP", "field_worker")
-    with reporting_platform.client("reporting") as browser:
-        assert browser.get("/", params={"access_token": orp}).status_code == 403
+        for query in ({}, {"access_token": officer}):
+            response = anonymous.get("/", params=query)
+            assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")

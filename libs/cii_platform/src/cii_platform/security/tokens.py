@@ -62,7 +62,8 @@ class KeysUnavailableError(Exception):
 
 
 class KeySource(Protocol):
-    def key_for(self, kid: str | None) -> Any: ...
+    def key_for(self, kid: str | None) -> tuple[Any, list[str]]:
+        """The verification key of this key id, and the only algorithms it may verify."""
 
 
 class StaticKey:
@@ -73,10 +74,10 @@ class StaticKey:
         self._what = what
         self._key: bytes | None = None
 
-    def key_for(self, kid: str | None) -> Any:
+    def key_for(self, kid: str | None) -> tuple[Any, list[str]]:
         if self._key is None:
             self._key = read_secret(self._path, self._what)
-        return self._key
+        return self._key, ["ES256"]
 
 
 class JwksKeys:
@@ -97,7 +98,7 @@ class JwksKeys:
         self._fetched_at = float("-inf")
         self._lock = threading.Lock()
 
-    def key_for(self, kid: str | None) -> Any:
+    def key_for(self, kid: str | None) -> tuple[Any, list[str]]:
         if not kid:
             raise InvalidTokenError("token has no key id (kid)")
         with self._lock:
@@ -109,7 +110,7 @@ class JwksKeys:
             key = self._keys.get(kid)
         if key is None:
             raise InvalidTokenError(f"unknown signing key {kid!r} for this issuer")
-        return key.key
+        return key.key, [str(key.algorithm_name)]
 
     def _fetch(self) -> None:
         try:
@@ -161,11 +162,12 @@ class TokenVerifier:
         trusted = self._issuers.get(named) if isinstance(named, str) else None
         if trusted is None:
             raise InvalidTokenError(f"untrusted issuer {named!r}")
-        key = trusted.keys.key_for(header.get("kid"))
+        key, algorithms = trusted.keys.key_for(header.get("kid"))
         try:
-            claims = jwt.decode(token, key, algorithms=ALGORITHMS, audience=self._audience, issuer=trusted.issuer,
+            # Only the key's own algorithm: a token cannot choose how the key is used (algorithm confusion).
+            claims = jwt.decode(token, key, algorithms=algorithms, audience=self._audience, issuer=trusted.issuer,
                                 options={"require": ["exp", "iss", "sub"]})
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:
             raise InvalidTokenError(str(exc)) from exc
         principal = principal_from_claims(claims)
         if not trusted.people and not principal.is_service:

@@ -141,7 +141,7 @@ class ServiceProcess:
 
     def wait_ready(self, timeout: float | None = None) -> None:
         # A loaded machine (shared CI runners) may need more: CII_SERVICE_READY_TIMEOUT seconds.
-        timeout = timeout or float(os.environ.get("CII_SERVICE_READY_TIMEOUT", "60"))
+        timeout = timeout or float(os.environ.get("CII_SERVICE_READY_TIMEOUT", "180"))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
@@ -229,7 +229,9 @@ class LocalPlatform:
             for name in names:
                 self.services[name].wait_ready()
         except BaseException:
-            self.stop()  # no orphan service keeps the ports of the next session
+            # The caller's fixture never reaches its `finally`: stop here, or the services would outlive the
+            # session and hold the ports (a later session's services could not bind them).
+            self.stop()
             raise
 
     def start_service(self, name: str, *, wait: bool = True) -> ServiceProcess:

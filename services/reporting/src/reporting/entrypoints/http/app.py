@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from cii_platform.service_app import build_app
+from cii_platform.web.login import install_login
 
 from ...bootstrap import Reporting, bootstrap
 from ...config import Settings
@@ -20,6 +21,8 @@ def create_app(settings: Settings, *, reporting: Reporting | None = None) -> Fas
     reporting = reporting or bootstrap(settings)
     app = build_app(reporting.runtime, title="CII reporting", description=DESCRIPTION, routers=[router])
     app.state.reporting = reporting
+    # The dashboard (GET /) signs people in through the identity provider; sessions in the service's store.
+    install_login(app, settings, reporting.runtime.db["web_sessions"])
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:

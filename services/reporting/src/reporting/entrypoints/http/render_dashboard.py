@@ -14,7 +14,14 @@ def tile(tile_id: str, label: str, value: int) -> str:
             f"<div>{escape(label)}</div></div>")
 
 
-def dashboard_page(board: dict[str, Any]) -> str:
+def signed_in_bar(who: str, csrf: str) -> str:
+    """Who is signed in, and the logout button (a form with the session's CSRF token)."""
+    return (f'<form class="noprint who" method="post" action="/logout"><span id="who">{escape(who)}</span> '
+            f'<input type="hidden" name="csrf_token" value="{escape(csrf)}">'
+            '<button type="submit" id="logout">Se déconnecter</button></form>')
+
+
+def dashboard_page(board: dict[str, Any], *, header: str = "") -> str:
     open_situations = board["open_situations"]
     by_state = {state: sum(regions.values()) for state, regions in open_situations["by_state_region"].items()}
     by_region = {region: sum(r.get(region, 0) for r in open_situations["by_state_region"].values())
@@ -24,6 +31,7 @@ def dashboard_page(board: dict[str, Any]) -> str:
     alert_rows = [[a["kind"], a["situation_id"] or "", a["region"] or "", a["due_on"] or "",
                    a["measure_id"] or a["procuration_id"] or ""] for a in board["alerts"]]
     body = [
+        header,
         f"<h1>CII Valais: tableau de bord du bureau</h1><p class=\"note\">au {escape(board['as_of'])}</p>",
         '<div class="tiles">',
         tile("open-situations", "situations ouvertes", open_situations["total"]),

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from cii_platform.http import Page, Paging, ProblemError, unprocessable
 from cii_platform.validation import error
+from cii_platform.web.login import csrf_token
 
 from ...adapters.chromium_pdf import ChromiumPdfPrinter, PdfUnavailable
 from ...bootstrap import Reporting
@@ -16,7 +17,7 @@ from ...domain.annual_report import annual_report
 from ...domain.dashboard import dashboard
 from ...domain.publication import protect_report
 from .access import PageReader, ReportReader
-from .render_dashboard import dashboard_page
+from .render_dashboard import dashboard_page, signed_in_bar
 from .render_report_page import report_page
 from .render_tabular import report_csv, report_xlsx
 
@@ -95,9 +96,7 @@ async def get_alerts(request: Request, _: ReportReader, paging: Paging, on: date
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def get_dashboard_page(request: Request, _: PageReader, on: date | None = None) -> HTMLResponse:
-    page = HTMLResponse(dashboard_page(dashboard(reporting_of(request).projection.model, on or date.today())))
-    token = request.query_params.get("access_token")
-    if token:  # so the page can be reloaded without the token in the address
-        page.set_cookie("cii_token", token, httponly=True, samesite="strict", max_age=8 * 3600)
-    return page
+async def get_dashboard_page(request: Request, person: PageReader, on: date | None = None) -> HTMLResponse:
+    header = signed_in_bar(person.name, csrf_token(request))
+    board = dashboard(reporting_of(request).projection.model, on or date.today())
+    return HTMLResponse(dashboard_page(board, header=header), headers={"Cache-Control": "no-store"})
