@@ -24,7 +24,7 @@ from cii_platform.testing.kafka_client import TopicReader
 from cii_platform.testing.mailpit import Mail, MailpitClient, addressed_to
 from cii_platform.testing.platform import LocalPlatform
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]  # a loaded machine starts processes slowly
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]  # a loaded machine starts processes slowly
 
 MEASURES = "/api/v1/measures"
 GROUP = "cii-notifier"
