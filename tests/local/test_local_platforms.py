@@ -18,7 +18,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from cii_platform.contracts.topics import SERVICES
+from cii_platform.contracts.topics import SERVICES, STACK_SERVICES
 from cii_platform.settings import REPO_ROOT
 from cii_platform.testing.platform import LocalInfra, LocalPlatform, Ports
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 BASE = int(os.environ.get("CII_TEST_PORT_BASE", "19900"))
 PLATFORM_VARIABLES = ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL", "PROCURATION_URL", "CII_DATA_DIR",
-                      *(f"{name.upper()}_HTTP_PORT" for name in SERVICES))
+                      "CII_KEYCLOAK_PORT", *(f"{name.upper()}_HTTP_PORT" for name in STACK_SERVICES))
 
 
 def platform_env(base: int, data_dir: Path) -> dict[str, str]:
@@ -35,8 +35,8 @@ def platform_env(base: int, data_dir: Path) -> dict[str, str]:
     env.update({"CII_DATA_DIR": str(data_dir), "CII_KAFKA_PORT": str(base + 92),
                 "CII_KAFKA_CONTROLLER_PORT": str(base + 93), "CII_STORE_PORT": str(base + 17),
                 "CII_FERRETDB_DEBUG_PORT": str(base + 88), "CII_POSTGRES_PORT": str(base + 32),
-                "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python")})
-    env.update({f"{name.upper()}_HTTP_PORT": str(base + 1 + index) for index, name in enumerate(SERVICES)})
+                "CII_KEYCLOAK_PORT": str(base + 80), "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python")})
+    env.update({f"{name.upper()}_HTTP_PORT": str(base + 1 + index) for index, name in enumerate(STACK_SERVICES)})
     return env
 
 
@@ -135,6 +135,7 @@ def test_a_checkout_in_a_private_folder_runs_its_store() -> None:
             shutil.copy2(source, clone / name)
     env = platform_env(BASE, clone / ".local")
     env.pop("CII_DATA_DIR")  # the default: <clone>/.local, inside the private folder
+    env["CII_WITH_KEYCLOAK"] = "0"  # the store is what this checks
     try:
         run([str(clone / "scripts" / "infra.sh"), "start"], env, cwd=clone)
         home = postgres_home(clone / ".local")
@@ -160,6 +161,7 @@ def test_a_failed_start_stops_what_it_started(scratch: Path) -> None:
     """The store cannot start (its PostgreSQL port is taken): Kafka, already launched, is stopped again by
     scripts/infra.sh, `make up` and the test harness alike."""
     env = platform_env(BASE, scratch)
+    env["CII_WITH_KEYCLOAK"] = "0"  # Kafka is the component launched before the store fails
     blocker = socket.socket()
     blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     blocker.bind(("127.0.0.1", BASE + 32))
