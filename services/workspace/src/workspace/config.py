@@ -2,7 +2,11 @@
 
 from pydantic import Field
 
-from cii_platform.settings import ServiceSettings, settings_config
+from cii_platform.settings import ServiceSettings, port, settings_config
+
+
+def _local(port_variable: str) -> str:
+    return f"http://127.0.0.1:{port(port_variable)}"
 
 
 class Settings(ServiceSettings):
@@ -10,10 +14,11 @@ class Settings(ServiceSettings):
 
     service_name: str = "workspace"
     http_port: int = 8005
-    # The services whose APIs the pages call, with the signed-in person's own token.
-    signalement_url: str = Field("http://127.0.0.1:8001", alias="SIGNALEMENT_URL")
-    measures_url: str = Field("http://127.0.0.1:8002", alias="MEASURES_URL")
-    reporting_url: str = Field("http://127.0.0.1:8004", alias="REPORTING_URL")
+    # The services whose APIs the pages call, with the signed-in person's own token. Locally each follows its
+    # port variable (SIGNALEMENT_HTTP_PORT, ...), like every other component.
+    signalement_url: str = Field(default_factory=lambda: _local("SIGNALEMENT_HTTP_PORT"), alias="SIGNALEMENT_URL")
+    measures_url: str = Field(default_factory=lambda: _local("MEASURES_HTTP_PORT"), alias="MEASURES_URL")
+    reporting_url: str = Field(default_factory=lambda: _local("REPORTING_HTTP_PORT"), alias="REPORTING_URL")
     # The notifications service (issue 17); empty until it is deployed: the home page then shows no inbox.
     notifier_url: str | None = Field(None, alias="NOTIFIER_URL")
     # Where people's browsers reach the reporting dashboard (it may differ from the in-cluster URL).
