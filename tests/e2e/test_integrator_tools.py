@@ -112,3 +112,11 @@ def test_every_line_of_every_service_log_is_json_with_the_trace_id(platform: Loc
             "\n".join(not_json[:20])
         loggers = {json.loads(line)["logger"] for line in lines}
         print(f"\n{name}.log: {len(lines)} JSON lines from {sorted(loggers)}")
+    # The request sent with a trace context is logged under that trace id (the access log, inside its span).
+    traced = [json.loads(line) for line in
+              (platform.infra.data_dir / "logs" / "signalement.log").read_text().splitlines()
+              if trace_id in line]
+    assert any(entry.get("trace_id") == trace_id and entry.get("route") == "/api/v1/signalements/{situation_id}"
+               for entry in traced), f"no line of signalement.log carries trace id {trace_id}: {traced}"
+    assert not any("sit-none" in json.dumps(entry) for entry in traced), "a concrete path reached the log"
+

@@ -1,5 +1,6 @@
 """FastAPI pieces every service uses: problem+json errors, bearer auth, paging, health and metrics."""
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar
@@ -224,6 +225,11 @@ def operations_router(service: str, checks: dict[str, ReadinessCheck]) -> APIRou
     return router
 
 
+# Probes and scrapes would drown the access log.
+UNLOGGED_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+access_log = logging.getLogger("cii.access")
+
+
 def install_request_metrics(app: FastAPI, service: str) -> None:
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
@@ -231,5 +237,12 @@ def install_request_metrics(app: FastAPI, service: str) -> None:
         response = await call_next(request)
         route = getattr(request.scope.get("route"), "path", "unmatched")
         metrics.http_requests.labels(service, request.method, route, str(response.status_code)).inc()
-        metrics.http_latency.labels(service, route).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        metrics.http_latency.labels(service, route).observe(elapsed)
+        if route not in UNLOGGED_ROUTES:
+            # Inside the request's span, so the line carries its trace id. The route's template, never the
+            # concrete path: a path may hold an identifier that is personal data.
+            access_log.info("request handled", extra={
+                "method": request.method, "route": route, "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 1)})
         return response
