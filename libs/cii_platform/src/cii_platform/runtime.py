@@ -235,3 +235,4 @@ class ServiceRuntime:
 
     async def store_ready(self) -> bool:
         return self.health.store_up
+

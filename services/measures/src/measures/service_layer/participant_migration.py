@@ -2,14 +2,13 @@
 are sealed now, under the bureau's key (the bureau schedules the round tables). Idempotent: a record
 without a clear name is left alone; a measure changed meanwhile is taken at the next start."""
 
-import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
-
-import httpx
 
 from cii_platform.contracts.codes import BUREAU
 from cii_platform.security.custody import KeyErased
+from cii_platform.startup import start_up_job
 
 from .measure_handlers import participant_context
 from .sealing import Sealer
@@ -44,15 +43,8 @@ async def _sealed(sealer: Sealer, participant: dict[str, Any], person: str, cont
     return {**participant, "person_name": section.model_dump() if section else None}
 
 
-def sealing_loop(collection: Any, sealer: Sealer, *, retry_seconds: float = 2.0, attempts: int = 150) -> Any:
-    async def run() -> None:
-        for _ in range(attempts):
-            try:
-                count = await seal_clear_names(collection, sealer)
-            except httpx.TransportError as exc:
-                log.warning("participant names wait for the key custodian: %s", exc)
-                await asyncio.sleep(retry_seconds)
-                continue
-            log.info("sealed the participant names of %d measure(s)", count)
-            return
-    return run
+def sealing_loop(collection: Any, sealer: Sealer) -> Callable[[], Awaitable[None]]:
+    """Runs at start in the background, retrying while the key custodian is not reachable yet."""
+    return start_up_job(lambda: seal_clear_names(collection, sealer),
+                        waiting="participant names wait for the key custodian",
+                        done="sealed the participant names of %d measure(s)")

@@ -7,14 +7,15 @@ alone, a situation changed meanwhile is taken again at the next pass. Until a se
 shared key is released only under a procuration PERMIT (the custodian's rule), so nothing is exposed.
 """
 
-import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 
 from cii_platform.contracts.codes import BUREAU
 from cii_platform.security.custody import KeyCustody, KeyErased, KeyReleaseDenied, reseal_legacy
+from cii_platform.startup import start_up_job
 
 from .ports import Document
 
@@ -76,19 +77,8 @@ async def migrate_once(collection: Any, custody: KeyCustody) -> int:
     return migrated
 
 
-def migration_loop(collection: Any, custody: KeyCustody, *, retry_seconds: float = 2.0,
-                   attempts: int = 150) -> Any:
+def migration_loop(collection: Any, custody: KeyCustody) -> Callable[[], Awaitable[None]]:
     """Runs at start in the background, retrying while the key custodian is not reachable yet."""
-    async def run() -> None:
-        for _ in range(attempts):
-            try:
-                count = await migrate_once(collection, custody)
-            except httpx.TransportError as exc:
-                log.warning("key migration waits for the key custodian: %s", exc)
-                await asyncio.sleep(retry_seconds)
-                continue
-            log.info("key migration: %d situation(s) re-sealed under their controller's own keys", count)
-            if count == 0 or await migrate_once(collection, custody) == 0:
-                return
-        log.error("key migration did not finish; it runs again at the next start")
-    return run
+    return start_up_job(lambda: migrate_once(collection, custody), until_nothing_left=True,
+                        waiting="key migration waits for the key custodian",
+                        done="key migration: %d situation(s) re-sealed under their controller's own keys")
