@@ -95,7 +95,7 @@ def peak_memory_mib(pid: int | None = None) -> float:
 async def replay(platform: LocalPlatform) -> str:
     os.environ.update({k: v for k, v in platform.service_env("reporting").items() if k.isupper()})
     from reporting.config import Settings
-    from reporting.service_layer.rebuild import run_rebuild
+    from reporting.entrypoints.cli.rebuild import run_rebuild
 
     summary = await run_rebuild(Settings())
     return summary.describe()

@@ -12,7 +12,7 @@ from .entrypoints.http.app import create_app
 def main(argv: list[str]) -> int:
     settings = Settings()
     if argv[:1] == ["rebuild"]:
-        from .service_layer.rebuild import run_rebuild
+        from .entrypoints.cli.rebuild import run_rebuild
 
         summary = asyncio.run(run_rebuild(settings))
         print(summary.describe())

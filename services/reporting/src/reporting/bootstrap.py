@@ -2,19 +2,16 @@
 
 from dataclasses import dataclass
 
-from cii_platform.contracts.topics import INTERNAL_TOPICS
-from cii_platform.contracts.types import CASELOAD_SNAPSHOT
 from cii_platform.reference import ReferenceData
 from cii_platform.runtime import ServiceRuntime
 
 from .adapters.mongo_caseload_chunks import MongoCaseloadChunks
-from .adapters.mongo_projection_log import MongoProjectionLog
+from .adapters.mongo_projection_log import PROJECTION_LOG, MongoProjectionLog
 from .config import Settings
-from .entrypoints.kafka.facts import PROJECTED_TYPES
+from .entrypoints.kafka.subscribers import register_subscribers
 from .service_layer.caseload import CaseloadRecorder
 from .service_layer.projection import Projection
 
-PROJECTION_LOG = "projection_log"
 CASELOAD_CHUNKS = "caseload_chunks"
 
 
@@ -35,7 +32,5 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None) -> R
     chunks = MongoCaseloadChunks(runtime.db[CASELOAD_CHUNKS])
     runtime.use_outbox(chunks.collection)
     recorder = CaseloadRecorder(chunks, runtime.pseudonymizer, runtime.notify_outbox)
-    runtime.consume_inbound({CASELOAD_SNAPSHOT: recorder})
-    runtime.consume_internal(list(INTERNAL_TOPICS), dict.fromkeys(PROJECTED_TYPES, projection.project),
-                             name=settings.projection_consumer)
+    register_subscribers(runtime, projection, recorder, settings.projection_consumer)
     return Reporting(settings, runtime, projection)

@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 
 from cii_platform.testing.generator import HistoryGenerator, internal_events
+from reporting.adapters.event_facts import fact_of
 from reporting.domain.annual_report import add_months, annual_report
 from reporting.domain.caseload import CaseloadBook, simultaneous_follow_up
 from reporting.domain.dashboard import dashboard
 from reporting.domain.model import ReadModel
 from reporting.domain.publication import protect_group, protect_report
-from reporting.entrypoints.kafka.facts import fact_of
 
 pytestmark = pytest.mark.unit
 

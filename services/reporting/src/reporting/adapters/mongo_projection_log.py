@@ -19,10 +19,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from cii_platform.store import Document, insert_new
 
-from ..domain.facts import Fact
+from ..domain.facts import Fact, LoggedFact
 
-PAGE_SIZE = 5_000
-LoggedFact = tuple[str, Fact]  # (event identity, fact with its seq)
+PROJECTION_LOG = "projection_log"  # the collection (and `<name>_pages`)
 
 
 def encode_page(entries: list[LoggedFact]) -> bytes:

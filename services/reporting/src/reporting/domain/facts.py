@@ -7,6 +7,7 @@ memory. `seq` orders the facts of one Kafka partition (one situation, one person
 from typing import Any
 
 Fact = dict[str, Any]
+LoggedFact = tuple[str, Fact]  # (event identity, fact with its seq)
 
 SITUATION = "situation"
 TRIAGED = "triaged"

@@ -11,17 +11,15 @@ import gc
 import logging
 import time
 
-from cii_platform.contracts.envelope import CloudEvent
-
-from ..adapters.mongo_projection_log import MongoProjectionLog
+from ..domain.facts import Fact
 from ..domain.model import ReadModel
-from ..entrypoints.kafka.facts import fact_id, fact_of
+from .ports import ProjectionLog
 
 log = logging.getLogger(__name__)
 
 
 class Projection:
-    def __init__(self, projection_log: MongoProjectionLog) -> None:
+    def __init__(self, projection_log: ProjectionLog) -> None:
         self._log = projection_log
         self.model = ReadModel()
         self._known: set[str] = set()  # event identities folded (those of rebuild pages included)
@@ -44,12 +42,9 @@ class Projection:
         self.loaded.set()
         log.info("projection loaded: %s facts in %.2f s", len(known), time.perf_counter() - started)
 
-    async def project(self, event: CloudEvent) -> None:
-        fact = fact_of(event)
-        if fact is None:
-            return
+    async def project(self, identity: str, fact: Fact) -> None:
+        """Fold one fact, identified by its event's identity (a redelivery is recognised by it)."""
         await self.loaded.wait()
-        identity = fact_id(event)
         async with self._lock:
             if identity in self._known:
                 return

@@ -17,8 +17,8 @@ DESCRIPTION = ("Statistics of the CII Valais from the platform's events alone: t
                "(docs/contract.md section 8; JSON, CSV, XLSX, printable HTML), the bureau's dashboard and alerts.")
 
 
-def create_app(settings: Settings, *, reporting: Reporting | None = None) -> FastAPI:
-    reporting = reporting or bootstrap(settings)
+def create_app(settings: Settings, service: Reporting | None = None) -> FastAPI:
+    reporting = service or bootstrap(settings)
     app = build_app(reporting.runtime, title="CII reporting", description=DESCRIPTION, routers=[router])
     app.state.reporting = reporting
     # The dashboard (GET /) signs people in through the identity provider; sessions in the service's store.

@@ -1,11 +1,11 @@
 """Reporting's HTTP routes: the annual report (JSON, CSV, XLSX, printable HTML), dashboard, alerts."""
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from cii_platform.clock import swiss_today
 from cii_platform.contracts.fields import IsoDate
 from cii_platform.http import Page, Paging, ProblemError
 from cii_platform.web.login import csrf_token
@@ -89,13 +89,13 @@ def _download(filename: str) -> dict[str, str]:
 
 @router.get("/api/v1/dashboard")
 async def get_dashboard(request: Request, _: ReportReader, on: IsoDate | None = None) -> dict[str, Any]:
-    return dashboard(reporting_of(request).projection.model, on or date.today())
+    return dashboard(reporting_of(request).projection.model, on or swiss_today())
 
 
 @router.get("/api/v1/alerts")
 async def get_alerts(request: Request, _: ReportReader, paging: Paging, on: IsoDate | None = None,
                      kind: str | None = None) -> Page[dict[str, Any]]:
-    found = dashboard(reporting_of(request).projection.model, on or date.today())["alerts"]
+    found = dashboard(reporting_of(request).projection.model, on or swiss_today())["alerts"]
     if kind:
         found = [a for a in found if a["kind"] == kind]
     return Page(items=found[paging.offset:paging.offset + paging.limit], total=len(found))
@@ -104,5 +104,5 @@ async def get_alerts(request: Request, _: ReportReader, paging: Paging, on: IsoD
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def get_dashboard_page(request: Request, person: PageReader, on: IsoDate | None = None) -> HTMLResponse:
     header = signed_in_bar(person.name, csrf_token(request))
-    board = dashboard(reporting_of(request).projection.model, on or date.today())
+    board = dashboard(reporting_of(request).projection.model, on or swiss_today())
     return HTMLResponse(dashboard_page(board, header=header), headers={"Cache-Control": "no-store"})

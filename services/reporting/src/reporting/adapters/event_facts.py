@@ -13,8 +13,8 @@ from cii_platform.contracts import internal_reporting as rp
 from cii_platform.contracts import internal_signalement as sg
 from cii_platform.contracts.envelope import CloudEvent
 
-from ...domain import facts as k
-from ...domain.facts import Fact
+from ..domain import facts as k
+from ..domain.facts import Fact, LoggedFact
 
 
 def _situation(data: dict[str, Any]) -> Fact:
@@ -126,3 +126,13 @@ def fact_of(event: CloudEvent) -> Fact | None:
 def fact_id(event: CloudEvent) -> str:
     """The event's identity: a redelivered or republished event maps to the same fact."""
     return f"{event.source}|{event.id}"
+
+
+def logged_fact_of(event: CloudEvent) -> LoggedFact | None:
+    fact = fact_of(event)
+    return None if fact is None else (fact_id(event), fact)
+
+
+def logged_fact_of_record(value: bytes | None) -> LoggedFact | None:
+    """A raw record of an internal topic (a rebuild reads them); ValueError when it is not readable."""
+    return logged_fact_of(CloudEvent.model_validate_json(value or b""))
