@@ -13,10 +13,10 @@ import asyncio
 import json
 import os
 import sys
-from datetime import date
 from typing import Any
 
 from . import devstack
+from .clock import swiss_today
 from .contracts.codes import Region, Role, Theme
 from .contracts.topics import STACK_SERVICES as SERVICES
 from .contracts.topics import topic_specs
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_parser("ensure", help="create every topic the platform uses").set_defaults(run=_topics_ensure)
     demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
     load = demo.add_parser("load", help="publish one realistic demo year through the inbound topics")
-    load.add_argument("--year", type=int, default=date.today().year - 1)
+    load.add_argument("--year", type=int, default=swiss_today().year - 1)
     load.add_argument("--scale", type=float, default=1.0, help="volume relative to the 2024 annual report")
     load.add_argument("--if-empty", action="store_true", help="only when the store holds no situation yet")
     load.set_defaults(run=_demo_load)

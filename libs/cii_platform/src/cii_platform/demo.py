@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from .clock import swiss_today
 from .contracts import types
 from .contracts.topics import inbound, topic_specs
 from .messaging.topics_admin import ensure_topics
@@ -67,7 +68,7 @@ class DemoSummary:
 
 def demo_history(year: int, *, scale: float = 1.0, today: date | None = None) -> History:
     """The year's announcements, procurations, transitions and caseloads (the same for a year and scale)."""
-    today = today or date.today()
+    today = today or swiss_today()
     generator = HistoryGenerator(seed=year, prefix=f"demo{year}", latest=min(date(year, 12, 31),
                                                                              today - timedelta(days=1)))
     history = generator.year(year, scale=scale)
@@ -430,7 +431,7 @@ async def wait_until_visible(bureau: Bureau, year: int, progress: Progress,
 
 async def load_demo(target: DemoTarget, year: int, *, scale: float = 1.0, today: date | None = None,
                     progress: Progress = print, visible_timeout: float = 300.0) -> DemoSummary:
-    today = today or date.today()
+    today = today or swiss_today()
     rng = random.Random(year)
     history = demo_history(year, scale=scale, today=today)
     plan = plan_year(history, year, today, rng)

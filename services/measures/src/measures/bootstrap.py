@@ -8,7 +8,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from cii_platform.contracts.topics import PROCURATION_EVENTS, SIGNALEMENT_EVENTS
+from cii_platform.clock import Clock, clock_for
 from cii_platform.messaging.reliable import TRANSIENT_ERRORS
 from cii_platform.runtime import ServiceRuntime
 from cii_platform.security.custody import HttpKeyCustody, KeyCustody
@@ -19,9 +19,8 @@ from .adapters.mongo_disagreements import MongoDisagreementRepository
 from .adapters.mongo_measures import MongoMeasureRepository
 from .adapters.mongo_situations import MongoSituationRepository
 from .config import Settings
-from .entrypoints.kafka.subscribers import procuration_handlers, signalement_handlers
+from .entrypoints.kafka.subscribers import register_subscribers
 from .service_layer.alerts import AlertService
-from .service_layer.clock import Clock, FixedClock, SystemClock
 from .service_layer.closure import repair
 from .service_layer.context import ServiceContext
 from .service_layer.participant_migration import sealing_loop
@@ -37,7 +36,7 @@ class MeasuresService:
 
 
 def default_clock(settings: Settings) -> Clock:
-    return FixedClock(settings.clock_today) if settings.clock_today else SystemClock()
+    return clock_for(settings.clock_today)
 
 
 def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None, custody: KeyCustody | None = None,
@@ -61,8 +60,7 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None, cust
                              audit_log=db["access_audit"], alerts=alerts, sealer=Sealer(custody), clock=clock,
                              notify=runtime.notify_outbox)
     runtime.use_outbox(measures.collection, situations.collection, alert_store.collection, disagreements.collection)
-    runtime.consume_internal([SIGNALEMENT_EVENTS], signalement_handlers(context), name="measures-situations")
-    runtime.consume_internal([PROCURATION_EVENTS], procuration_handlers(context), name="measures-procuration")
+    register_subscribers(runtime, context)
     runtime.on_startup(lambda: _create_indexes(context))
     runtime.run_in_background("participant-names", sealing_loop(measures.collection, context.sealer))
     runtime.run_in_background("measures-alert-scan", lambda: _scan_forever(context, settings.alert_scan_seconds))

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from cii_platform.clock import Clock, clock_for
 from cii_platform.runtime import ServiceRuntime
 from cii_platform.security.keys import read_hex_key
 
@@ -12,8 +13,8 @@ from .adapters.mongo_exchanges import MongoExchangeRepository
 from .adapters.mongo_key_store import MongoKeyStore
 from .adapters.mongo_procurations import MongoProcurationRepository
 from .adapters.mongo_situations import MongoSituationRepository
-from .clock import Clock, clock_for
 from .config import Settings
+from .entrypoints.kafka.subscribers import register_subscribers
 from .service_layer.audit import AuditTrail, key_the_chain
 from .service_layer.custody import KeyCustodian
 from .service_layer.decisions import DecisionPoint
@@ -86,6 +87,7 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
     runtime.on_startup(migrate_keys)
     runtime.on_shutdown(audit_log.drain)
     _schedule(service)
+    register_subscribers(service)
     return service
 
 

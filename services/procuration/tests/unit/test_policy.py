@@ -63,10 +63,10 @@ def test_a_decision_takes_microseconds():
 
 
 def test_today_is_injectable():
-    from procuration.clock import FixedDayClock, SystemClock, clock_for
+    from cii_platform.clock import FixedClock, SystemClock, clock_for
 
     fixed = clock_for(TODAY)
-    assert isinstance(fixed, FixedDayClock) and fixed.today() == TODAY
+    assert isinstance(fixed, FixedClock) and fixed.today() == TODAY
     fixed.advance(31)
     assert fixed.today() == TODAY + timedelta(days=31)
     assert isinstance(clock_for(None), SystemClock)

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cii_platform.clock import Clock, SystemClock
 from cii_platform.reference import ReferenceData
 from cii_platform.runtime import ServiceRuntime
 from cii_platform.security.custody import HttpKeyCustody, KeyCustody
@@ -23,11 +24,9 @@ from .service_layer.intake import SignalementIntake
 from .service_layer.key_migration import migration_loop
 from .service_layer.personal_data import PersonalData
 from .service_layer.ports import (
-    Clock,
     ProcurationGrants,
     ReadLog,
     SituationRepository,
-    SystemClock,
     TransitionRepository,
 )
 from .service_layer.transitions import TransitionIntake

@@ -4,6 +4,7 @@ import copy
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cii_platform.clock import SWISS_TIME
 from cii_platform.contracts.avs import format_avs
 from cii_platform.contracts.inbound import SignalementSubmitted
 from cii_platform.messaging.outbox import OUTBOX, with_outbox
@@ -23,6 +24,9 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.at
+
+    def today(self) -> date:
+        return self.at.astimezone(SWISS_TIME).date()
 
 
 def matches(document: dict[str, Any], query: dict[str, Any]) -> bool:

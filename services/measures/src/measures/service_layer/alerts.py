@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.contracts import internal_measures as events
 from cii_platform.store import Document
 
@@ -14,7 +15,6 @@ from ..adapters.mongo_situations import MongoSituationRepository
 from ..domain.alerts import MEETING_EVERY_DAYS, PROCURATION_ALERT_KINDS, AlertSpec, expected_alerts, situation_alert_id
 from ..domain.model import Measure, MeasureStatus, MeasureType
 from ..domain.situation import Situation, themes_of
-from .clock import Clock
 
 
 class AlertService:

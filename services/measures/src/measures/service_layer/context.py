@@ -7,6 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from cii_platform.clock import Clock
 from cii_platform.http import conflict, not_found
 from cii_platform.reference import ReferenceData
 from cii_platform.security.tokens import Principal
@@ -20,7 +21,6 @@ from ..config import Settings
 from ..domain.model import Measure, MeasureType
 from .access import sees_measure
 from .alerts import AlertService
-from .clock import Clock
 from .sealing import Sealer
 
 

@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from cii_platform.clock import Clock
 from cii_platform.contracts.envelope import new_event, platform_source
 from cii_platform.contracts.internal_procuration import AUDIT_CHECKPOINT, AUDIT_CHECKPOINT_KEY, AuditCheckpoint
 from cii_platform.contracts.topics import PROCURATION_EVENTS
 from cii_platform.messaging.publisher import EventPublisher
 from cii_platform.settings import ServiceSettings
 
-from ..clock import Clock
 from ..domain.audit_chain import Checkpoint
 
 log = logging.getLogger(__name__)

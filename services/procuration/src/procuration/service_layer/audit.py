@@ -4,7 +4,8 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..clock import Clock
+from cii_platform.clock import Clock
+
 from ..domain.audit_chain import Verification
 
 

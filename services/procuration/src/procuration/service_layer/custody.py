@@ -9,6 +9,7 @@ per stored section, to a platform service re-sealing that section under its cont
 import hashlib
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.contracts.codes import BUREAU
 from cii_platform.security.crypto import new_data_key, unwrap_key, wrap_key
 from cii_platform.security.custody import (
@@ -20,7 +21,6 @@ from cii_platform.security.custody import (
 )
 
 from ..adapters.mongo_key_store import MongoKeyStore
-from ..clock import Clock
 from .audit import Action, AuditEvent, AuditTrail
 from .decisions import DecisionPoint
 

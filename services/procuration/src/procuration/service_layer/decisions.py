@@ -2,10 +2,10 @@
 
 from typing import Any, Protocol
 
+from cii_platform.clock import Clock
 from cii_platform.consent.model import Procuration
 from cii_platform.consent.policy import DENY, Decision, Reason, decide, decide_exchange
 
-from ..clock import Clock
 from .audit import Action, AuditEvent, AuditTrail
 
 

@@ -4,10 +4,11 @@ copy of their data, in every topic and store, unreadable."""
 from datetime import date
 from typing import Any
 
+from cii_platform.clock import Clock
+
 from ..adapters.mongo_key_store import MongoKeyStore
 from ..adapters.mongo_procurations import MongoProcurationRepository
 from ..adapters.mongo_situations import MongoSituationRepository
-from ..clock import Clock
 from . import events
 from .audit import Action, AuditEvent, AuditTrail, system_actor
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.consent.policy import Decision
 from cii_platform.contracts import types
 from cii_platform.contracts.inbound import ExchangeProvided, ExchangeRequested, PersonRef
@@ -20,7 +21,6 @@ from cii_platform.security.pseudonym import Pseudonymizer
 from cii_platform.validation import DomainValidationError, error
 
 from ..adapters.mongo_exchanges import MongoExchangeRepository
-from ..clock import Clock
 from ..domain.exchange import ExchangeStatus, permitted_sections, section_digests
 from . import events
 from .audit import Action, AuditEvent, AuditTrail, system_actor

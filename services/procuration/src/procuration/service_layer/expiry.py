@@ -5,11 +5,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from cii_platform.clock import Clock
 from cii_platform.consent.model import Status
 
 from ..adapters.mongo_procurations import MongoProcurationRepository
 from ..adapters.mongo_situations import MongoSituationRepository
-from ..clock import Clock
 from . import events
 
 log = logging.getLogger(__name__)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.consent.model import Procuration, Status
 from cii_platform.contracts.codes import BUREAU, DataCategory
 from cii_platform.contracts.inbound import ProcurationRevoked, ProcurationSigned
@@ -12,7 +13,6 @@ from cii_platform.security.pseudonym import Pseudonymizer
 from cii_platform.validation import DomainValidationError, error
 
 from ..adapters.mongo_procurations import MongoProcurationRepository
-from ..clock import Clock
 from . import events
 from .audit import Action, AuditEvent, AuditTrail
 from .custody import KeyCustodian

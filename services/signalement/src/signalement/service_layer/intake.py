@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.contracts.codes import PRIVATE
 from cii_platform.contracts.inbound import SignalementSubmitted
 from cii_platform.contracts.internal_signalement import STATUS_SUBMITTED
@@ -23,7 +24,7 @@ from ..domain.policy import situation_id_for
 from . import event_builders
 from .announcement_checks import Announcer, announcement_errors
 from .personal_data import PersonalData
-from .ports import Clock, Document, SituationRepository, today
+from .ports import Document, SituationRepository
 from .situation_facts import clear_facts, personal_sections
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class SignalementIntake:
 
     async def submit(self, command: SubmitSignalement) -> str:
         """Validate, seal, record; the situation id. Raises DomainValidationError naming every field."""
-        errors = announcement_errors(command.payload, command.announcer, self._reference, today(self._clock))
+        errors = announcement_errors(command.payload, command.announcer, self._reference, self._clock.today())
         if errors:
             raise DomainValidationError(prefixed(errors, command.field_prefix))
         recorded_by = command.announcer.institution

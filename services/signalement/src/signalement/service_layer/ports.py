@@ -1,6 +1,6 @@
 """What the service layer needs from the outside world (adapters implement these)."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, Protocol
 
 Document = dict[str, Any]
@@ -47,16 +47,3 @@ class ProcurationGrants(Protocol):
 
 class ReadLog(Protocol):
     async def record(self, entry: Document) -> None: ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-def today(clock: Clock) -> date:
-    return clock.now().date()

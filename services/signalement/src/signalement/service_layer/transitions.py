@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from cii_platform.clock import Clock
 from cii_platform.contracts.envelope import derived_event_id
 from cii_platform.contracts.internal_signalement import (
     TRANSITION_NOTIFIED,
@@ -20,7 +21,7 @@ from cii_platform.security.pseudonym import Pseudonymizer
 from cii_platform.validation import DomainValidationError, error
 
 from .event_builders import entry
-from .ports import Clock, TransitionRepository, today
+from .ports import TransitionRepository
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class TransitionIntake:
         errors = []
         if command.to_institution == command.from_institution:
             errors.append(error("to_institution", "must be another institution than the sender"))
-        if command.signaled_on > today(self._clock):
+        if command.signaled_on > self._clock.today():
             errors.append(error("signaled_on", f"{command.signaled_on} is in the future"))
         institution = self._reference.institution(command.from_institution)
         units = institution.units if institution else []

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.contracts.codes import DataCategory, TriageDecision
 from cii_platform.contracts.internal_signalement import (
     STATUS_CLOSED,
@@ -23,7 +24,7 @@ from ..domain.status import InvalidTransition, may_close, may_open, status_after
 from . import event_builders
 from .access import NotAllowed, SituationNotFound, may_triage, sees_directly
 from .personal_data import PersonalData
-from .ports import Clock, Document, SituationRepository
+from .ports import Document, SituationRepository
 
 log = logging.getLogger(__name__)
 

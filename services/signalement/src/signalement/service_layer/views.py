@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.contracts.codes import DataCategory
 from cii_platform.contracts.internal_signalement import STATUS_SUBMITTED
 from cii_platform.security.custody import KeyErased, KeyReleaseDenied
@@ -21,7 +22,7 @@ from .access import (
     visibility_query,
 )
 from .personal_data import PersonalData
-from .ports import Clock, Document, ProcurationGrants, ReadLog, SituationRepository, today
+from .ports import Document, ProcurationGrants, ReadLog, SituationRepository
 
 GRANTED, DENIED, ERASED, NOT_AUTHORIZED = "GRANTED", "DENIED", "ERASED", "NOT_AUTHORIZED"
 
@@ -128,7 +129,7 @@ class SituationViews:
         direct = visibility_query(principal)
         if not institution_scoped(principal):
             return direct  # the bureau's roles: no co-following
-        persons = await self._grants.persons_granted_to(principal.institution, today(self.clock))
+        persons = await self._grants.persons_granted_to(principal.institution, self.clock.today())
         if not persons:
             return direct
         co_followed = {"co_following": principal.institution, "person_pseudonym": {"$in": persons}}
@@ -148,5 +149,5 @@ class SituationViews:
             query["announced_on"] = announced
         if wanted.triage_overdue:
             query["status"] = STATUS_SUBMITTED
-            query["triage_due_on"] = {"$lt": today(self.clock).isoformat()}
+            query["triage_due_on"] = {"$lt": self.clock.today().isoformat()}
         return query

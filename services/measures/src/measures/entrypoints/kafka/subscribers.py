@@ -14,6 +14,8 @@ from cii_platform.contracts.internal_measures import (
     PROCURATION_EXPIRING_ALERT,
     PROCURATION_REVOKED_ALERT,
 )
+from cii_platform.contracts.topics import PROCURATION_EVENTS, SIGNALEMENT_EVENTS
+from cii_platform.runtime import ServiceRuntime
 
 from ...domain.situation import Situation
 from ...service_layer import upstream_handlers as handlers
@@ -65,3 +67,8 @@ def procuration_handlers(ctx: ServiceContext) -> dict[str, Handler]:
 
     return {**{event_type: on_status for event_type in PROCURATION_ALERT_OF},
             procuration.PROCURATION_RECORDED: on_recorded}
+
+
+def register_subscribers(runtime: ServiceRuntime, ctx: ServiceContext) -> None:
+    runtime.consume_internal([SIGNALEMENT_EVENTS], signalement_handlers(ctx), name="measures-situations")
+    runtime.consume_internal([PROCURATION_EVENTS], procuration_handlers(ctx), name="measures-procuration")

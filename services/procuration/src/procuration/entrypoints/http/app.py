@@ -8,7 +8,6 @@ from cii_platform.settings import ServiceSettings
 
 from ...bootstrap import ProcurationService, bootstrap
 from ...config import Settings
-from ..kafka.subscribers import register_subscribers
 from . import routes_decisions, routes_internal, routes_persons, routes_procurations
 from .token_cache import CachingTokenVerifier
 
@@ -16,13 +15,9 @@ DESCRIPTION = """Consent registry (procurations, FHIR Consent export), consent d
 consent-gated data exchange (PEP), key custody and the tamper-evident audit log of the CII Valais."""
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    service = bootstrap(settings if isinstance(settings, Settings) else Settings())
-    return app_for(service)
-
-
-def app_for(service: ProcurationService) -> FastAPI:
-    register_subscribers(service)
+def create_app(settings: ServiceSettings, service: ProcurationService | None = None) -> FastAPI:
+    assert isinstance(settings, Settings)
+    service = service or bootstrap(settings)
     app = build_app(service.runtime, title="CII procuration service", description=DESCRIPTION, routers=[
         routes_procurations.router, routes_decisions.router, routes_persons.router, routes_internal.router])
     app.state.procuration = service

@@ -3,7 +3,7 @@ each mapped to the same command the HTTP routes use."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cii_platform.contracts import types
 from cii_platform.contracts.avs import validate_avs
@@ -23,13 +23,15 @@ from cii_platform.contracts.topics import MEASURES_EVENTS, SIGNALEMENT_EVENTS
 from cii_platform.messaging.inbound import Accepted, InboundCommand, InboundHandler, Rejection
 from cii_platform.validation import DomainValidationError, error
 
-from ...bootstrap import ProcurationService
 from ...service_layer.audit import Action, AuditEvent, institution_actor
 from ...service_layer.exchanges import DeliverExchange, RequestExchange
 from ...service_layer.procurations import RecordProcuration, RevokeProcuration
 
+if TYPE_CHECKING:
+    from ...bootstrap import ProcurationService
 
-def _as_inbound(service: ProcurationService,
+
+def _as_inbound(service: "ProcurationService",
                 apply: Callable[[InboundCommand], Awaitable[str]]) -> InboundHandler:
     """Errors of the shared handlers name payload fields; on Kafka they live under `data.`."""
     async def handle(command: InboundCommand) -> Accepted:
@@ -44,7 +46,7 @@ def _as_inbound(service: ProcurationService,
     return handle
 
 
-def register_subscribers(service: ProcurationService) -> None:
+def register_subscribers(service: "ProcurationService") -> None:
     def actor(command: InboundCommand) -> dict[str, object]:
         return institution_actor(command.institution, command.event.id)
 
@@ -61,7 +63,7 @@ def register_subscribers(service: ProcurationService) -> None:
     register_situation_tracking(service)
 
 
-async def person_named_by(service: ProcurationService, data: Any) -> str | None:
+async def person_named_by(service: "ProcurationService", data: Any) -> str | None:
     """The pseudonym of the person a refused event names: by AVS number, or through the exchange or
     the procuration it refers to."""
     if not isinstance(data, dict):
@@ -80,7 +82,7 @@ async def person_named_by(service: ProcurationService, data: Any) -> str | None:
     return None
 
 
-async def audit_refusal(service: ProcurationService, institution: str, rejection: Rejection) -> None:
+async def audit_refusal(service: "ProcurationService", institution: str, rejection: Rejection) -> None:
     """Every refused event of an institution (a spoofed source, an invalid payload) is audited, in the
     access report of the person it names."""
     document = rejection.document or {}
@@ -92,7 +94,7 @@ async def audit_refusal(service: ProcurationService, institution: str, rejection
                                     "errors": [f"{e.field}: {e.message}"[:300] for e in rejection.errors[:10]]}))
 
 
-def register_situation_tracking(service: ProcurationService) -> None:
+def register_situation_tracking(service: "ProcurationService") -> None:
     """Which persons have an open situation: the expiry watch only concerns them."""
     situations = service.situations
 
@@ -119,7 +121,7 @@ def register_situation_tracking(service: ProcurationService) -> None:
         SITUATION_CLOSED: closed, CONSENT_DECIDED: lambda event: audit_local_decisions(service, event)})
 
 
-async def audit_local_decisions(service: ProcurationService, event: CloudEvent) -> None:
+async def audit_local_decisions(service: "ProcurationService", event: CloudEvent) -> None:
     """Decisions another service took on its consent replica join the same hash-chained audit log.
     A redelivered batch is skipped by the consumer's inbox (event id), so no decision is entered twice."""
     batch = ConsentDecided.model_validate(event.data)

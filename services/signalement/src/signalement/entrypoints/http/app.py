@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 from cii_platform.http import ProblemError, conflict, forbidden, not_found, problem_response
 from cii_platform.service_app import build_app
 
-from ...bootstrap import bootstrap
+from ...bootstrap import SignalementService, bootstrap
 from ...config import Settings
 from ...domain.status import InvalidTransition
 from ...service_layer.access import NotAllowed, SituationNotFound
@@ -17,8 +17,8 @@ index, routing to the coordinators, triage, network transitions. Personal data a
 person's keys held by the procuration service; every read of them is authorized and audited."""
 
 
-def create_app(settings: Settings) -> FastAPI:
-    service = bootstrap(settings)
+def create_app(settings: Settings, service: SignalementService | None = None) -> FastAPI:
+    service = service or bootstrap(settings)
     assert service.runtime is not None
     app = build_app(service.runtime, title="CII signalement", description=DESCRIPTION, routers=[router])
     app.state.service = service

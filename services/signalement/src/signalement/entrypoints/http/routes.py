@@ -18,7 +18,6 @@ from ...bootstrap import SignalementService
 from ...domain.status import STATUSES
 from ...service_layer.announcement_checks import PRIVATE_RECORDERS, Announcer
 from ...service_layer.intake import SubmitSignalement
-from ...service_layer.ports import today
 from ...service_layer.triage import TriageSituation
 from ...service_layer.views import SituationFilter
 from .presenters import public_of, summary_of
@@ -105,14 +104,14 @@ async def overdue_triage(principal: CurrentPrincipal, service: Service, paging: 
 async def _page(service: SignalementService, principal: Principal, wanted: SituationFilter, offset: int,
                 limit: int) -> Page[SituationSummary]:
     items, total = await service.views.list(principal, wanted, offset=offset, limit=limit)
-    now = today(service.views.clock)
+    now = service.views.clock.today()
     return Page[SituationSummary](items=[summary_of(item, now) for item in items], total=total)
 
 
 @router.get("/{situation_id}", response_model=SituationPublic)
 async def get_situation(situation_id: str, principal: CurrentPrincipal, service: Service) -> SituationPublic:
     read = await service.views.get(principal, situation_id)
-    return public_of(read, today(service.views.clock))
+    return public_of(read, service.views.clock.today())
 
 
 @router.post("/{situation_id}/triage", response_model=SituationSummary)
@@ -120,4 +119,4 @@ async def triage(situation_id: str, body: TriageRequest, principal: CurrentPrinc
                  service: Service) -> SituationSummary:
     updated = await service.triage.triage(TriageSituation(situation_id=situation_id, decision=body.decision,
                                                           reason=body.reason, principal=principal))
-    return summary_of(updated, today(service.views.clock))
+    return summary_of(updated, service.views.clock.today())
