@@ -8,8 +8,8 @@ from measures_factories import new_measure
 from cii_platform.contracts import internal_measures as ev
 from cii_platform.contracts.codes import MeasureType
 from cii_platform.security.crypto import SealedSection
-from measures.adapters.event_mapper import measure_entries
 from measures.domain.model import Outcome, Participant
+from measures.service_layer.event_builders import measure_entries
 
 pytestmark = pytest.mark.unit
 SEALED = SealedSection(key_id="p-123/SOCIAL", nonce="bm9uY2U=", ciphertext="c2VjcmV0")

@@ -13,6 +13,7 @@ from .adapters.mongo_exchanges import MongoExchangeRepository
 from .adapters.mongo_key_store import MongoKeyStore
 from .adapters.mongo_procurations import MongoProcurationRepository
 from .adapters.mongo_situations import MongoSituationRepository
+from .adapters.procuration_key_migration import migrate_procurations
 from .config import Settings
 from .entrypoints.kafka.subscribers import register_subscribers
 from .service_layer.audit import AuditTrail, key_the_chain
@@ -21,7 +22,6 @@ from .service_layer.decisions import DecisionPoint
 from .service_layer.erasure import Eraser
 from .service_layer.exchanges import ExchangeBroker
 from .service_layer.expiry import ExpiryWatch, daily
-from .service_layer.key_migration import migrate_procurations
 from .service_layer.procurations import ProcurationRegistry
 
 

@@ -5,17 +5,12 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
-from cii_platform.messaging.outbox import OUTBOX, PENDING, new_document_outbox, with_outbox
+from cii_platform.messaging.outbox import OUTBOX, new_document_outbox, with_outbox
 from cii_platform.store import Document
 
 Entries = list[dict[str, Any]]
 OPEN = "OPEN"
 DECIDED = "DECIDED"
-
-
-def public_disagreement(document: Document) -> Document:
-    fields = {k: v for k, v in document.items() if k not in ("_id", OUTBOX, PENDING)}
-    return {"id": document["_id"], **fields}
 
 
 class MongoDisagreementRepository:

@@ -8,19 +8,17 @@ from cii_platform.clock import Clock
 from cii_platform.contracts import internal_measures as events
 from cii_platform.store import Document
 
-from ..adapters.event_mapper import entry
-from ..adapters.mongo_alerts import MongoAlertRepository
-from ..adapters.mongo_measures import MongoMeasureRepository
-from ..adapters.mongo_situations import MongoSituationRepository
 from ..domain.alerts import MEETING_EVERY_DAYS, PROCURATION_ALERT_KINDS, AlertSpec, expected_alerts, situation_alert_id
 from ..domain.model import Measure, MeasureStatus, MeasureType
 from ..domain.situation import Situation, themes_of
+from .event_builders import entry
+from .ports import AlertRepository, MeasureRepository, SituationRepository
 
 
 class AlertService:
-    def __init__(self, alerts: MongoAlertRepository, measures: MongoMeasureRepository, clock: Clock,
+    def __init__(self, alerts: AlertRepository, measures: MeasureRepository, clock: Clock,
                  notify: Callable[[], None], *, meeting_every_days: int = MEETING_EVERY_DAYS,
-                 situations: MongoSituationRepository | None = None) -> None:
+                 situations: SituationRepository | None = None) -> None:
         self.meeting_every_days = meeting_every_days
         self.situations = situations
         self.alerts = alerts

@@ -21,11 +21,11 @@ from cii_platform.http import conflict, forbidden, not_found
 from cii_platform.security.tokens import Principal
 from cii_platform.validation import DomainValidationError, error
 
-from ..adapters.event_mapper import entry, measure_entries
 from ..domain.model import Measure, MeasureStatus
 from . import commands
 from .access import coordinates
 from .context import ServiceContext
+from .event_builders import entry, measure_entries
 
 OUTCOME_OF_TRIAGE = {TriageDecision.REDIRECT_NETWORK.value: events.OUTCOME_REDIRECTED_NETWORK,
                      TriageDecision.REDIRECT_SIMPLE.value: events.OUTCOME_REDIRECTED_SIMPLE,

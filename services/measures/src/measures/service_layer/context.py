@@ -3,24 +3,18 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from pymongo.asynchronous.collection import AsyncCollection
 
 from cii_platform.clock import Clock
 from cii_platform.http import conflict, not_found
 from cii_platform.reference import ReferenceData
 from cii_platform.security.tokens import Principal
 
-from ..adapters.event_mapper import measure_entries
-from ..adapters.mongo_alerts import MongoAlertRepository
-from ..adapters.mongo_disagreements import MongoDisagreementRepository
-from ..adapters.mongo_measures import MongoMeasureRepository
-from ..adapters.mongo_situations import MongoSituationRepository
 from ..config import Settings
 from ..domain.model import Measure, MeasureType
 from .access import sees_measure
 from .alerts import AlertService
+from .event_builders import measure_entries
+from .ports import AccessAudit, AlertRepository, DisagreementRepository, MeasureRepository, SituationRepository
 from .sealing import Sealer
 
 
@@ -28,11 +22,11 @@ from .sealing import Sealer
 class ServiceContext:
     settings: Settings
     reference: ReferenceData
-    measures: MongoMeasureRepository
-    situations: MongoSituationRepository
-    alert_store: MongoAlertRepository
-    disagreements: MongoDisagreementRepository
-    audit_log: AsyncCollection[dict[str, Any]]
+    measures: MeasureRepository
+    situations: SituationRepository
+    alert_store: AlertRepository
+    disagreements: DisagreementRepository
+    audit_log: AccessAudit
     alerts: AlertService
     sealer: Sealer
     clock: Clock

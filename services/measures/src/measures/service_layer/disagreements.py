@@ -6,13 +6,13 @@ from typing import Any
 from cii_platform.contracts import internal_measures as events
 from cii_platform.contracts.codes import BUREAU, Role
 from cii_platform.http import conflict, forbidden, not_found
+from cii_platform.messaging.outbox import OUTBOX, PENDING
 from cii_platform.security.tokens import Principal
 from cii_platform.validation import DomainValidationError, error
 
-from ..adapters.event_mapper import entry
-from ..adapters.mongo_disagreements import public_disagreement
 from . import commands
 from .context import ServiceContext
+from .event_builders import entry
 
 
 async def raise_disagreement(ctx: ServiceContext, measure_id: str, cmd: commands.RaiseDisagreement,
@@ -32,7 +32,7 @@ async def raise_disagreement(ctx: ServiceContext, measure_id: str, cmd: commands
     await ctx.disagreements.add(disagreement_id, fields,
                                 [entry(events.DISAGREEMENT_RAISED, measure.situation_id, payload)])
     ctx.notify()
-    return public_view(public_disagreement({"_id": disagreement_id, **fields, "status": "OPEN"}))
+    return public_view(public_view_of_stored({"_id": disagreement_id, **fields, "status": "OPEN"}))
 
 
 async def decide_disagreement(ctx: ServiceContext, disagreement_id: str, cmd: commands.DecideDisagreement,
@@ -54,7 +54,7 @@ async def decide_disagreement(ctx: ServiceContext, disagreement_id: str, cmd: co
     if decided is None:
         raise conflict("the disagreement is already decided", "DECIDED")
     ctx.notify()
-    return public_view(public_disagreement(decided))
+    return public_view(public_view_of_stored(decided))
 
 
 async def list_disagreements(ctx: ServiceContext, principal: Principal, status: str | None,
@@ -65,7 +65,7 @@ async def list_disagreements(ctx: ServiceContext, principal: Principal, status: 
         criteria["status"] = status
     if measure_id:
         criteria["measure_id"] = measure_id
-    found = [public_disagreement(d) for d in await ctx.disagreements.find(criteria)]
+    found = [public_view_of_stored(d) for d in await ctx.disagreements.find(criteria)]
     return [public_view(d) for d in found if principal.is_cantonal_officer
             or d["raised_by"] == principal.institution
             or coordinates_region(principal, d["region"])]
@@ -80,3 +80,9 @@ def public_view(disagreement: dict[str, Any]) -> dict[str, Any]:
     view = {k: v for k, v in disagreement.items() if k != "reason"}
     view["reason_recorded"] = disagreement.get("reason") is not None
     return view
+
+
+def public_view_of_stored(document: dict[str, Any]) -> dict[str, Any]:
+    """A stored disagreement without the storage's own fields (outbox), its `_id` as `id`."""
+    fields = {k: v for k, v in document.items() if k not in ("_id", OUTBOX, PENDING)}
+    return {"id": document["_id"], **fields}

@@ -11,7 +11,6 @@ from cii_platform.security.crypto import SealedSection
 from cii_platform.security.tokens import Principal
 from cii_platform.validation import DomainValidationError, error
 
-from ..adapters.event_mapper import measure_entries
 from ..domain.case_management import contract_due_on
 from ..domain.model import SESSION_TYPES, CaseManager, Measure, MeasureStatus, Outcome, Participant
 from ..domain.situation import Situation, letter_language_for
@@ -19,6 +18,7 @@ from . import commands
 from .access import coordinates, is_bureau_staff, may_request_measure
 from .closure import close_situation_if_done
 from .context import ServiceContext
+from .event_builders import measure_entries
 
 
 async def request_measure(ctx: ServiceContext, cmd: commands.RequestMeasure, principal: Principal) -> Measure:

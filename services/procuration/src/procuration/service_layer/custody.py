@@ -20,9 +20,9 @@ from cii_platform.security.custody import (
     parse_key_id,
 )
 
-from ..adapters.mongo_key_store import MongoKeyStore
 from .audit import Action, AuditEvent, AuditTrail
 from .decisions import DecisionPoint
+from .ports import KeyStore
 
 
 class UnknownKey(Exception):
@@ -48,7 +48,7 @@ def controller_of(document: dict[str, Any]) -> str | None:
 
 
 class KeyCustodian:
-    def __init__(self, store: MongoKeyStore, master_key: bytes, decisions: DecisionPoint, audit: AuditTrail,
+    def __init__(self, store: KeyStore, master_key: bytes, decisions: DecisionPoint, audit: AuditTrail,
                  clock: Clock) -> None:
         self._store = store
         self._master_key = master_key

@@ -6,16 +6,14 @@ from typing import Any
 
 from cii_platform.clock import Clock
 
-from ..adapters.mongo_key_store import MongoKeyStore
-from ..adapters.mongo_procurations import MongoProcurationRepository
-from ..adapters.mongo_situations import MongoSituationRepository
 from . import events
 from .audit import Action, AuditEvent, AuditTrail, system_actor
+from .ports import KeyStore, ProcurationRepository, SituationRepository
 
 
 class Eraser:
-    def __init__(self, keys: MongoKeyStore, procurations: MongoProcurationRepository,
-                 situations: MongoSituationRepository, audit: AuditTrail, clock: Clock,
+    def __init__(self, keys: KeyStore, procurations: ProcurationRepository,
+                 situations: SituationRepository, audit: AuditTrail, clock: Clock,
                  retention_years: int) -> None:
         self._keys = keys
         self._procurations = procurations
@@ -59,3 +57,4 @@ class Eraser:
             await self.erase(person, system_actor("retention"), cause="retention")
             purged.append(person)
         return purged
+

@@ -20,11 +20,11 @@ from cii_platform.messaging.publisher import EventPublisher
 from cii_platform.security.pseudonym import Pseudonymizer
 from cii_platform.validation import DomainValidationError, error
 
-from ..adapters.mongo_exchanges import MongoExchangeRepository
 from ..domain.exchange import ExchangeStatus, permitted_sections, section_digests
 from . import events
 from .audit import Action, AuditEvent, AuditTrail, system_actor
 from .decisions import DecisionPoint
+from .ports import ExchangeRepository
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def verdict_of(decisions: dict[str, Decision]) -> Verdict:
 
 
 class ExchangeBroker:
-    def __init__(self, repository: MongoExchangeRepository, decisions: DecisionPoint, publisher: EventPublisher,
+    def __init__(self, repository: ExchangeRepository, decisions: DecisionPoint, publisher: EventPublisher,
                  pseudonymizer: Pseudonymizer, audit: AuditTrail, clock: Clock, timeout_seconds: float) -> None:
         self._repository = repository
         self._decisions = decisions
@@ -202,3 +202,4 @@ class ExchangeBroker:
                 await self._audit_step(system_actor("exchange-timeout"), Action.EXCHANGE_DENIED, document, "TIMED_OUT",
                                        document["permitted"], reason="timeout")
         return answered
+

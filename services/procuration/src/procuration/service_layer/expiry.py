@@ -8,15 +8,14 @@ from collections.abc import Awaitable, Callable
 from cii_platform.clock import Clock
 from cii_platform.consent.model import Status
 
-from ..adapters.mongo_procurations import MongoProcurationRepository
-from ..adapters.mongo_situations import MongoSituationRepository
 from . import events
+from .ports import ProcurationRepository, SituationRepository
 
 log = logging.getLogger(__name__)
 
 
 class ExpiryWatch:
-    def __init__(self, procurations: MongoProcurationRepository, situations: MongoSituationRepository,
+    def __init__(self, procurations: ProcurationRepository, situations: SituationRepository,
                  clock: Clock, warning_days: int) -> None:
         self._procurations = procurations
         self._situations = situations
@@ -57,3 +56,4 @@ def daily(job: Callable[[], Awaitable[object]], interval_seconds: float, name: s
                 log.exception("%s failed; retrying at the next interval", name)
             await asyncio.sleep(interval_seconds)
     return loop
+

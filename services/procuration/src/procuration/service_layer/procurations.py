@@ -12,10 +12,10 @@ from cii_platform.security.custody import KeyErased
 from cii_platform.security.pseudonym import Pseudonymizer
 from cii_platform.validation import DomainValidationError, error
 
-from ..adapters.mongo_procurations import MongoProcurationRepository
 from . import events
 from .audit import Action, AuditEvent, AuditTrail
 from .custody import KeyCustodian
+from .ports import ProcurationRepository
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def may_manage(procuration: Procuration, institution: str) -> bool:
 
 
 class ProcurationRegistry:
-    def __init__(self, repository: MongoProcurationRepository, custodian: KeyCustodian,
+    def __init__(self, repository: ProcurationRepository, custodian: KeyCustodian,
                  pseudonymizer: Pseudonymizer, audit: AuditTrail, clock: Clock) -> None:
         self._repository = repository
         self._custodian = custodian
@@ -138,3 +138,4 @@ class ProcurationRegistry:
             return None
         return seal({"reason": command.payload.reason}, key, key_id,
                     context=procuration.procuration_id).model_dump()
+

@@ -7,9 +7,9 @@ from typing import Any
 
 from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest, reseal_legacy
 
-from ..adapters.mongo_procurations import MongoProcurationRepository
-from .audit import system_actor
-from .custody import KeyCustodian, UnknownKey
+from ..service_layer.audit import system_actor
+from ..service_layer.custody import KeyCustodian, UnknownKey
+from .mongo_procurations import MongoProcurationRepository
 
 log = logging.getLogger(__name__)
 ACTOR = system_actor("key-migration")
