@@ -12,6 +12,7 @@ from cii_platform.reference import load_reference_data
 from cii_platform.security.custody import FakeKeyCustody
 from cii_platform.security.pseudonym import Pseudonymizer
 from cii_platform.security.tokens import Principal
+from signalement.adapters.mongo_procuration_grants import grant_in_force
 from signalement.bootstrap import SignalementService, build_service
 
 REFERENCE = load_reference_data()
@@ -152,8 +153,7 @@ class InMemoryProcurationGrants:
 
     async def persons_granted_to(self, institution: str, on: date) -> list[str]:
         return sorted({d["person_pseudonym"] for d in self.documents.values()
-                       if institution in d.get("parties", []) and d["status"] == "ACTIVE"
-                       and d["valid_from"] <= on.isoformat() <= d["valid_until"]})
+                       if institution in d.get("parties", []) and grant_in_force(d, on)})
 
 
 class InMemoryReadLog:

@@ -1,11 +1,18 @@
 """Triage, status changes from measures, and who reads what (object-level authorization, audit)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from signalement_fakes import Fixture, payload, principal
 
 from cii_platform.contracts.codes import TriageDecision
+from cii_platform.contracts.envelope import new_event, platform_source
+from cii_platform.contracts.internal_procuration import (
+    PROCURATION_RECORDED,
+    PROCURATION_SUPERSEDED,
+    ProcurationRecorded,
+    ProcurationStatusEvent,
+)
 from cii_platform.contracts.internal_signalement import (
     SITUATION_STATUS_CHANGED,
     SITUATION_TRIAGE_NOTIFIED,
@@ -13,6 +20,7 @@ from cii_platform.contracts.internal_signalement import (
 )
 from cii_platform.validation import DomainValidationError
 from signalement.domain.status import InvalidTransition
+from signalement.entrypoints.kafka.subscribers import procuration_handlers
 from signalement.service_layer.access import NotAllowed, SituationNotFound
 from signalement.service_layer.announcement_checks import Announcer
 from signalement.service_layer.intake import SubmitSignalement
@@ -165,6 +173,28 @@ async def test_a_co_follower_lists_the_situations_of_persons_under_a_procuration
     items, total = await fixture.service.views.list(cms, SituationFilter(), offset=0, limit=10)
     assert total == 1 and items[0]["_id"] == situation_id
     await fixture.grants.set_status("pr-1", pseudonym, "REVOKED")
+    assert (await fixture.service.views.list(cms, SituationFilter(), offset=0, limit=10))[1] == 0
+
+
+async def test_a_superseded_procuration_keeps_the_co_follower_until_its_successor_starts() -> None:
+    """The consent rule (cii_platform.consent.model.status_on), applied by the co-following projection."""
+    fixture = Fixture()
+    situation_id = await announced(fixture)
+    pseudonym = fixture.situations.documents[situation_id]["person_pseudonym"]
+    handlers = procuration_handlers(fixture.service)
+    recorded = ProcurationRecorded(
+        procuration_id="pr-1", person_pseudonym=pseudonym, parties=["ORP", "CMS"], categories=["SOCIAL"],
+        purposes=["COACHING"], valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31), status="ACTIVE",
+        signed_on=date(2026, 1, 1), recorded_by="ORP")
+    await handlers[PROCURATION_RECORDED](new_event(PROCURATION_RECORDED, platform_source("procuration"), recorded))
+    superseded = ProcurationStatusEvent(procuration_id="pr-1", person_pseudonym=pseudonym, status="SUPERSEDED",
+                                        valid_until=date(2026, 12, 31), effective_on=date(2026, 4, 1))
+    await handlers[PROCURATION_SUPERSEDED](new_event(PROCURATION_SUPERSEDED, platform_source("procuration"),
+                                                     superseded))
+    cms = principal("CMS", "respondent")
+    assert fixture.clock.today() == date(2026, 3, 16)
+    assert (await fixture.service.views.list(cms, SituationFilter(), offset=0, limit=10))[1] == 1
+    fixture.clock.at = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)  # the successor's first day
     assert (await fixture.service.views.list(cms, SituationFilter(), offset=0, limit=10))[1] == 0
 
 

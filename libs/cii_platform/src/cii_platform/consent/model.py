@@ -13,6 +13,24 @@ class Status(StrEnum):
     SUPERSEDED = "SUPERSEDED"
 
 
+def status_on(stored: Status, valid_until: date, superseded_on: date | None, today: date) -> Status:
+    """THE rule of a procuration's status on a day: revoked at once; superseded only from its successor's
+    start (`superseded_on`); expired after its last valid day. Projections of procurations elsewhere
+    (signalement's co-following lists) apply this function, never a copy of it."""
+    if stored is Status.REVOKED:
+        return Status.REVOKED
+    if superseded_on is not None and today >= superseded_on:
+        return Status.SUPERSEDED
+    if today > valid_until:
+        return Status.EXPIRED
+    return Status.ACTIVE
+
+
+def in_force_on(stored: Status, valid_from: date, valid_until: date, superseded_on: date | None,
+                today: date) -> bool:
+    return status_on(stored, valid_until, superseded_on, today) is Status.ACTIVE and today >= valid_from
+
+
 @dataclass(frozen=True)
 class Procuration:
     procuration_id: str
@@ -33,13 +51,10 @@ class Procuration:
 
     def status_on(self, today: date) -> Status:
         """The status that holds on `today`, whatever the stored status says (expiry is a date rule)."""
-        if self.status is Status.REVOKED:
-            return Status.REVOKED
-        if self.superseded_on is not None and today >= self.superseded_on:
-            return Status.SUPERSEDED
-        if today > self.valid_until:
-            return Status.EXPIRED
-        return Status.ACTIVE
+        return status_on(self.status, self.valid_until, self.superseded_on, today)
+
+    def in_force_on(self, today: date) -> bool:
+        return in_force_on(self.status, self.valid_from, self.valid_until, self.superseded_on, today)
 
     def same_terms(self, other: "Procuration") -> bool:
         """A re-sent procuration (same id): accepted only if it says the same thing."""

@@ -64,7 +64,7 @@ def first_failure(procuration: Procuration, requester: str, category: str, purpo
 
 
 def _relevance(procuration: Procuration, requester: str, today: date) -> tuple[bool, bool, date, date]:
-    in_force = procuration.status_on(today) is Status.ACTIVE and today >= procuration.valid_from
+    in_force = procuration.in_force_on(today)
     return (requester in procuration.parties, in_force, procuration.valid_from, procuration.signed_on)
 
 

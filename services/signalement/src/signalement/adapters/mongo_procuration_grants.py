@@ -7,10 +7,18 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from cii_platform.consent.model import Status, in_force_on
 from cii_platform.store import Document
 
 GRANTS = "procuration_grants"
-IN_FORCE = "ACTIVE"
+
+
+def grant_in_force(document: Document, on: date) -> bool:
+    """The procuration service's own rule (cii_platform.consent.model), applied to the projected fields."""
+    superseded_on = document.get("superseded_on")
+    return in_force_on(Status(document.get("status", Status.ACTIVE)), date.fromisoformat(document["valid_from"]),
+                       date.fromisoformat(document["valid_until"]),
+                       date.fromisoformat(superseded_on) if superseded_on else None, on)
 
 
 class MongoProcurationGrants:
@@ -29,7 +37,8 @@ class MongoProcurationGrants:
                                          upsert=True)
 
     async def persons_granted_to(self, institution: str, on: date) -> list[str]:
-        cursor = self.collection.find({"parties": institution, "status": IN_FORCE,
+        # The store narrows by party and period; the rule itself decides (superseded from the successor's start).
+        cursor = self.collection.find({"parties": institution, "status": {"$ne": Status.REVOKED.value},
                                        "valid_from": {"$lte": on.isoformat()},
-                                       "valid_until": {"$gte": on.isoformat()}}, {"person_pseudonym": 1})
-        return sorted({d["person_pseudonym"] async for d in cursor})
+                                       "valid_until": {"$gte": on.isoformat()}})
+        return sorted({d["person_pseudonym"] async for d in cursor if grant_in_force(d, on)})

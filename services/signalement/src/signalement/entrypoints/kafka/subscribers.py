@@ -92,6 +92,11 @@ def procuration_handlers(service: "SignalementService") -> dict[str, EventHandle
 
     async def on_procuration_status(event: CloudEvent) -> None:
         changed = procurations.ProcurationStatusEvent.model_validate(event.data)
+        if changed.status == "SUPERSEDED":  # in force until its successor starts (the consent rule)
+            await service.grants.record(changed.procuration_id, {
+                "person_pseudonym": changed.person_pseudonym,
+                "superseded_on": changed.effective_on.isoformat()})
+            return
         await service.grants.set_status(changed.procuration_id, changed.person_pseudonym, changed.status)
 
     return {
