@@ -10,7 +10,6 @@ from signalement.domain.policy import (
     add_working_days,
     age_on,
     derive_public,
-    gravity_index,
     is_asylum,
     route,
     situation_id_for,
@@ -39,10 +38,10 @@ def test_a_given_public_is_kept() -> None:
 
 
 def test_gravity_index_policy_v1_ranges_from_0_to_6_5() -> None:
-    assert gravity_index([], "EMPLOYED", V1) == 0
-    assert gravity_index(["HEALTH", "FINANCE", "EDUCATION"], "ONE_TO_THREE_YEARS", V1) == 2.5
+    assert V1.index([], "EMPLOYED") == 0
+    assert V1.index(["HEALTH", "FINANCE", "EDUCATION"], "ONE_TO_THREE_YEARS") == 2.5
     every_factor = [f for f in REFERENCE.risk_factors]
-    assert gravity_index(every_factor, "NEVER_EMPLOYED", V1) == 6.5
+    assert V1.index(every_factor, "NEVER_EMPLOYED") == 6.5
 
 
 def test_asylum_by_announcer_or_permit() -> None:

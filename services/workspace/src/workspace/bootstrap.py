@@ -2,7 +2,9 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from cii_platform.reference import ReferenceData, load_reference_data
 from cii_platform.security.tokens import TokenMinter
 
 from .adapters.http_apis import (
@@ -37,6 +39,11 @@ class Workspace:
     sign_in: SignIn | None
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @cached_property
+    def reference(self) -> ReferenceData:
+        """Codes and rules the pages explain (the gravity policy's weights), the services' own file."""
+        return load_reference_data(self.settings.reference_data_file)
 
     @property
     def dashboard_url(self) -> str:

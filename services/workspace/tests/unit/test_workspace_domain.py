@@ -2,12 +2,14 @@ from datetime import date
 
 import pytest
 
+from cii_platform.reference import load_reference_data
 from workspace.domain.dates import parse_swiss_date, swiss_date, swiss_datetime
 from workspace.domain.gravity import breakdown
 from workspace.domain.today import Task, alert_tasks, needs_me_today, triage_inbox_order, triage_tasks
 from workspace.service_layer.home import search_filters
 
 pytestmark = pytest.mark.unit
+REFERENCE = load_reference_data()
 
 
 def test_swiss_dates() -> None:
@@ -22,12 +24,12 @@ def test_swiss_dates() -> None:
 
 def test_gravity_shows_each_factor_contribution() -> None:
     shown = breakdown({"risk_factors": ["HEALTH", "FINANCE"], "employment_gap": "OVER_THREE_YEARS",
-                       "gravity_index": 2.5, "gravity_policy": "v1"})
+                       "gravity_index": 2.5, "gravity_policy": "v1"}, REFERENCE)
     assert [(c.code, c.points) for c in shown.contributions] == [("HEALTH", 0.5), ("FINANCE", 0.5),
                                                                  ("OVER_THREE_YEARS", 1.5)]
     assert shown.explained
     assert not breakdown({"risk_factors": [], "employment_gap": "EMPLOYED", "gravity_index": 3.0,
-                          "gravity_policy": "v2"}).explained
+                          "gravity_policy": "v2"}, REFERENCE).explained
 
 
 def test_triage_inbox_overdue_first_then_deadline_then_gravest() -> None:

@@ -6,6 +6,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from .gravity import Contribution, GravityPolicy
+
+__all__ = ["Contribution", "GravityPolicy", "ReferenceData", "load_reference_data"]
 PACKAGED_FILE = Path(__file__).with_name("reference_data.yaml")
 
 
@@ -33,9 +36,6 @@ class Coordinators(BaseModel):
     thematic: dict[str, Coordinator]
 
 
-class GravityPolicy(BaseModel):
-    per_risk_factor: float
-    employment_gap: dict[str, float]
 
 
 class AgeRange(BaseModel):
@@ -89,6 +89,8 @@ class ReferenceData(BaseModel):
 
     @property
     def default_gravity_policy(self) -> str:
+        """The version new announcements are scored with (`gravity_policies.default`); a situation keeps
+        the version it was scored with, so its index is explained by that version's weights."""
         default = self.gravity_policies.get("default", "v1")
         return default if isinstance(default, str) else "v1"
 

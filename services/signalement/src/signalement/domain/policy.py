@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from cii_platform.contracts.codes import Public, Theme
-from cii_platform.reference import GravityPolicy, ReferenceData
+from cii_platform.reference import ReferenceData
 
 
 def situation_id_for(institution: str, external_ref: str) -> str:
@@ -31,11 +31,6 @@ def derive_public(age: int, given: Public | None, reference: ReferenceData) -> P
     if given is not None:
         return given
     return Public.YOUNG if is_young_age(age, reference) else Public.ADULT
-
-
-def gravity_index(risk_factors: list[str], employment_gap: str, policy: GravityPolicy) -> float:
-    """Each listed risk factor plus the employment gap's weight (0 to 6.5 under policy v1)."""
-    return round(policy.per_risk_factor * len(risk_factors) + policy.employment_gap[employment_gap], 2)
 
 
 def is_asylum(institution: str, residence_permit: str | None, reference: ReferenceData) -> bool:

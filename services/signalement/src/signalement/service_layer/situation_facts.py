@@ -11,7 +11,7 @@ from cii_platform.contracts.codes import DataCategory
 from cii_platform.contracts.inbound import SignalementSubmitted
 from cii_platform.reference import ReferenceData
 
-from ..domain.policy import age_on, derive_public, gravity_index, is_asylum, route, themes_of, triage_due_on
+from ..domain.policy import age_on, derive_public, is_asylum, route, themes_of, triage_due_on
 
 
 def clear_facts(payload: SignalementSubmitted, *, institution: str, recorded_by: str, person_pseudonym: str,
@@ -33,7 +33,7 @@ def clear_facts(payload: SignalementSubmitted, *, institution: str, recorded_by:
         "education_level": person.education_level.value, "situation_type": payload.situation_type.value,
         "requested_measure": payload.requested_measure.value if payload.requested_measure else None,
         "risk_factors": risk_factors, "employment_gap": payload.employment_gap.value,
-        "gravity_index": gravity_index(risk_factors, payload.employment_gap.value, policy),
+        "gravity_index": policy.index(risk_factors, payload.employment_gap.value),
         "gravity_policy": policy_version, "follow_up_started_on": payload.follow_up_started_on.isoformat(),
         "co_following": list(payload.co_following), "procuration_id": payload.procuration_id,
         "asylum": asylum, "themes": themes,

@@ -1,19 +1,10 @@
-"""The gravity index broken down into each factor's contribution (policy v1 of docs/contract.md section 4),
-so a coordinator sees why a situation scores what it scores."""
+"""The gravity index broken down into each factor's contribution, by the policy version the situation was
+scored with (the rule itself: cii_platform.reference.gravity), so a coordinator sees why a situation
+scores what it scores."""
 
 from dataclasses import dataclass
 
-RISK_FACTOR_WEIGHT = 0.5
-EMPLOYMENT_GAP_WEIGHTS = {"EMPLOYED": 0.0, "UNDER_1_YEAR": 0.5, "ONE_TO_THREE_YEARS": 1.0,
-                          "OVER_THREE_YEARS": 1.5, "NEVER_EMPLOYED": 1.5}
-KNOWN_POLICIES = ("v1",)
-
-
-@dataclass(frozen=True)
-class Contribution:
-    kind: str  # "risk" or "employment_gap": which words to show the code in
-    code: str
-    points: float
+from cii_platform.reference import Contribution, ReferenceData
 
 
 @dataclass(frozen=True)
@@ -21,17 +12,17 @@ class GravityBreakdown:
     index: float
     policy: str
     contributions: list[Contribution]
-    explained: bool  # False when the recorded index is not this policy's sum (another policy version)
+    explained: bool  # False when the recorded index is not the sum of its version's weights (unknown version)
 
 
-def breakdown(situation: dict[str, object]) -> GravityBreakdown:
+def breakdown(situation: dict[str, object], reference: ReferenceData) -> GravityBreakdown:
     risks = [str(r) for r in situation.get("risk_factors") or []]  # type: ignore[attr-defined]
     gap = str(situation.get("employment_gap") or "")
-    contributions = [Contribution("risk", risk, RISK_FACTOR_WEIGHT) for risk in risks]
-    if gap:
-        contributions.append(Contribution("employment_gap", gap, EMPLOYMENT_GAP_WEIGHTS.get(gap, 0.0)))
     index = float(situation.get("gravity_index") or 0.0)  # type: ignore[arg-type]
-    policy = str(situation.get("gravity_policy") or "")
-    total = sum(c.points for c in contributions)
-    return GravityBreakdown(index=index, policy=policy, contributions=contributions,
-                            explained=policy in KNOWN_POLICIES and abs(total - index) < 1e-6)
+    version = str(situation.get("gravity_policy") or "")
+    # An unknown version (the reference data no longer has it) is shown by the current policy, flagged.
+    known = version in reference.gravity_policies and version != "default"
+    policy = reference.gravity_policy(version if known else reference.default_gravity_policy)
+    contributions = policy.contributions(risks, gap)
+    return GravityBreakdown(index=index, policy=version, contributions=contributions,
+                            explained=known and abs(policy.index(risks, gap) - index) < 1e-6)

@@ -40,7 +40,8 @@ async def situation_page(request: Request, person: CurrentPerson, workspace: Wor
     except ApiProblem:
         measures = []
     return renderer.render(request, "situation.html", status_code, situation=situation, measures=measures,
-                           gravity=breakdown(situation), decisions=TRIAGE_DECISIONS, partners=PARTNERS,
+                           gravity=breakdown(situation, workspace.reference), decisions=TRIAGE_DECISIONS,
+                           partners=PARTNERS,
                            session_measures=SESSION_MEASURES, measure_types=list(CODE_LABELS["measure"]),
                            errors=errors or FormErrors(), form=form, values=values or {}, today=date.today())
 
