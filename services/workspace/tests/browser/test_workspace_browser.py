@@ -1,7 +1,8 @@
 """The life of a complex situation in real Chromium against the real platform, each step by the person
 whose role it is: announcement (with the API's per-field error in French), triage, round table, case
-manager, objectives contract, meeting, closure and letter; another institution cannot reach it; the main
-pages in French and German; axe-core finds no serious or critical violation; screenshots for the README."""
+manager, objectives contract, meeting, closure and letter; the workspace restarts without signing anyone
+out; another institution cannot reach it; the main pages in French and German; axe-core finds no serious
+or critical violation; screenshots for the README."""
 
 import re
 import subprocess
@@ -152,6 +153,17 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     coordinator.check("#decision-ACCEPT_COMPLEX")
     coordinator.click("button:has-text('Enregistrer la décision')")
     expect(coordinator.locator("main")).to_contain_text("Acceptée comme situation complexe")
+
+    # The workspace restarts (a deployment, another replica): the sessions are in the store, so the coordinator
+    # is still signed in: the page answers at once, with no detour through the identity provider.
+    service = workspace_platform.services["workspace"]
+    service.stop()
+    service.start()
+    service.wait_ready(timeout=300)
+    answer = coordinator.request.get(situation_url, max_redirects=0)
+    assert answer.status == 200, (answer.status, answer.headers.get("location"))
+    coordinator.goto(situation_url)
+    expect(coordinator.locator("h1")).to_have_text(reference)
 
     # The round table with the ORP and the CMS (the measures service learns the situation through Kafka).
     def organise() -> bool:

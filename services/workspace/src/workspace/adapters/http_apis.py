@@ -99,6 +99,20 @@ class HttpProcurationApi(HttpApi):
     async def access_report(self, token: str, pseudonym: str) -> Json:
         return await self._json("GET", f"/api/v1/persons/{pseudonym}/access-report", token)
 
+    async def erase(self, token: str, pseudonym: str) -> Json:
+        return await self._json("POST", f"/api/v1/persons/{pseudonym}/erase", token)
+
+
+class HttpReportingApi(HttpApi):
+    async def dashboard(self, token: str) -> Json:
+        return await self._json("GET", "/api/v1/dashboard", token)
+
+    async def annual_report(self, token: str, year: int, extension: str) -> tuple[bytes, str, str]:
+        """The file as reporting makes it: content, its type and its Content-Disposition."""
+        response = await self._send("GET", f"/api/v1/reports/annual/{year}.{extension}", token)
+        return (response.content, response.headers.get("content-type", "application/octet-stream"),
+                response.headers.get("content-disposition", ""))
+
 
 class HttpNotificationInbox(HttpApi):
     async def inbox(self, token: str, *, unread: bool, limit: int) -> Json | None:
