@@ -4,6 +4,7 @@ manager, objectives contract, meeting, closure and letter; the workspace restart
 out; another institution cannot reach it; the main pages in French and German; axe-core finds no serious
 or critical violation; screenshots for the README."""
 
+import hashlib
 import re
 import subprocess
 import time
@@ -115,7 +116,8 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     expect(worker.locator("#avs_number-error")).to_contain_text("numéro AVS")
     check_accessibility(worker)
     shot(worker, "announce-error-fr")
-    worker.fill("#avs_number", valid_avs(int(time.time()) % 10**9))
+    avs_number = valid_avs(int(time.time()) % 10**9)
+    worker.fill("#avs_number", avs_number)
     worker.click("button:has-text('Annoncer')")
     expect(worker.locator(".banner--success")).to_contain_text("Situation annoncée")
     worker.click("text=Voir la situation")
@@ -165,6 +167,24 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     coordinator.goto(situation_url)
     expect(coordinator.locator("h1")).to_have_text(reference)
 
+    # The person signs the CII's procuration (the bureau may read the identity to coordinate); the ORP records
+    # it with the scanned form, whose SHA-256 goes with it.
+    worker.goto(f"{base}/procurations/new")
+    worker.fill("#avs_number", avs_number)
+    worker.fill("#last_name", "Exemple")
+    worker.fill("#first_name", "Claire")
+    worker.fill("#birth_date", "14.03.1985")
+    worker.fill("#valid_until", swiss(TODAY + timedelta(days=365)))
+    worker.check("#parties-ORP")
+    worker.check("#parties-BUREAU")
+    worker.check("#categories-IDENTITY")
+    worker.check("#purposes-CII_COORDINATION")
+    worker.set_input_files("#document", files=[{"name": "procuration.pdf", "mimeType": "application/pdf",
+                                                "buffer": b"%PDF-1.4 signed procuration"}])
+    worker.click("button:has-text('Enregistrer la procuration')")
+    expect(worker.locator(".banner--success")).to_contain_text(hashlib.sha256(b"%PDF-1.4 signed procuration")
+                                                                .hexdigest())
+
     # The round table with the ORP and the CMS (the measures service learns the situation through Kafka).
     def organise() -> bool:
         coordinator.goto(situation_url)
@@ -176,6 +196,25 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
         return coordinator.locator("#measures ~ section.card").count() > 0
     retry(organise)
     expect(coordinator.locator("section.card").first).to_contain_text("Table ronde (TRO)")
+
+    # The secretariat invites to it: the session with its participants, and the client's contact data, which
+    # signalement shows it under the procuration just recorded (the read is in the person's access report).
+    secretariat = signed_in(browser, base, "secretariat")
+    secretariat.click("nav >> text=Invitations")
+    sessions = secretariat.locator("tr", has_text="Table ronde (TRO)").filter(has_text=swiss(TODAY))
+    expect(sessions.first).to_contain_text("Centre médico-social")
+    check_accessibility(secretariat)
+    shot(secretariat, "invitations-fr")
+    links = [sessions.nth(i).locator("a").first.get_attribute("href") for i in range(sessions.count())]
+    for link in links:  # the list opens no personal data: the session's own page names the situation
+        secretariat.goto(f"{base}{link}")
+        if reference in secretariat.locator("main").inner_text():
+            break
+    expect(secretariat.locator("main")).to_contain_text(reference)
+    expect(secretariat.locator("main")).to_contain_text("Claire Exemple")
+    expect(secretariat.locator("main")).to_contain_text("Français")
+    check_accessibility(secretariat)
+    shot(secretariat, "invitation-fr")
     coordinator.select_option("#recommended_measure", "CASE_MANAGEMENT")
     coordinator.click("button:has-text('Enregistrer comme tenue')")
     expect(coordinator.locator("main")).to_contain_text("Tenue le")
@@ -240,6 +279,31 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     expect(dpo.locator(".banner--success")).to_contain_text("La chaîne est intacte")
     check_accessibility(dpo)
     shot(dpo, "audit-fr")
+    # The cantonal officer: the dashboard with the alerts paged and filtered, an export of the annual report,
+    # and the person's erasure (asked for by the person), confirmed, after a refusal naming the field.
+    officer = signed_in(browser, base, "officer")
+    officer.click("nav >> text=Tableau de bord et rapport")
+    expect(officer.locator("h1")).to_have_text("Tableau de bord et rapport annuel")
+    expect(officer.locator("main")).to_contain_text("Situations ouvertes par région")
+    check_accessibility(officer)
+    shot(officer, "report-fr")
+    export = officer.request.get(f"{base}/report/annual/{TODAY.year - 1}.csv")
+    assert export.status == 200 and export.headers["content-type"].startswith("text/csv"), export.status
+    officer.goto(situation_url)
+    officer.click("text=Rapport d'accès de cette personne")
+    expect(officer.locator("#erase_pseudonym")).not_to_have_value("")
+    officer.click("button:has-text('Effacer les données de la personne')")
+    expect(officer.locator("#confirm-error")).to_contain_text("Confirmez l'effacement")
+    officer.check("#confirm")
+    officer.click("button:has-text('Effacer les données de la personne')")
+    expect(officer.locator(".banner--success")).to_contain_text("Les données de la personne sont effacées")
+    check_accessibility(officer)
+    shot(officer, "erasure-fr")
+    coordinator.goto(situation_url)
+    expect(coordinator.locator("main")).to_contain_text("Auf Wunsch der Person gelöscht")
+    coordinator.goto(f"{base}/report")
+    expect(coordinator.locator("#region")).to_have_value("SION")  # the coordinator's own region first
+
     home = signed_in(browser, base, "coord.sion", lang="de")
     home.goto(f"{base}/?lang=de")
     shot(home, "home-de")

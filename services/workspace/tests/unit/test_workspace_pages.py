@@ -168,13 +168,14 @@ def test_the_procuration_records_the_signed_forms_hash(client: TestClient, works
     response = client.post("/procurations", data={
         "csrf_token": csrf, "procuration_id": "P-1", "avs_number": "756.1234.5678.97", "last_name": "X",
         "first_name": "Y", "birth_date": "14.03.1985", "signed_on": "01.03.2026", "valid_from": "01.03.2026",
-        "valid_until": "01.03.2027", "parties": ["ORP", "CMS"], "categories": "HEALTH",
+        "valid_until": "01.03.2027", "parties": ["ORP", "CMS", "BUREAU"], "categories": "HEALTH",
         "purposes": "CII_COORDINATION"}, files={"document": ("form.pdf", b"%PDF signed", "application/pdf")})
     assert response.status_code == 200
     assert isinstance(workspace.procuration, FakeProcurationApi)
     sent = workspace.procuration.recorded[0]
     assert sent["document_sha256"] == hashlib.sha256(b"%PDF signed").hexdigest()
-    assert sent["parties"] == ["ORP", "CMS"] and sent["categories"] == ["HEALTH"]
+    assert sent["parties"] == ["ORP", "CMS", "BUREAU"] and sent["categories"] == ["HEALTH"]
+    assert 'id="parties-BUREAU"' in client.get("/procurations/new").text
 
 
 def test_closing_a_case_sends_the_report_and_the_letters_language(client: TestClient,
@@ -284,6 +285,25 @@ def test_the_coordinators_regional_view_pages_and_filters_the_alerts(client: Tes
     assert export.headers["content-disposition"] == 'attachment; filename="cii-report-2025.csv"'
     assert client.get("/report/annual/2025.exe").status_code == 404
     assert client.get("/report/annual/1999.csv").status_code == 404
+
+
+def test_a_renewal_is_filled_in_from_the_procuration_it_renews(client: TestClient, workspace: Workspace) -> None:
+    sign_in(client, "worker.orp")
+    form = client.get("/procurations/new?renew=P-OLD").text
+    assert "Renouvellement de la procuration" in form and "31.05.2026" in form and "En vigueur" in form
+    for box in ("parties-BUREAU", "parties-ORP", "categories-IDENTITY", "categories-SOCIAL",
+                "purposes-CII_COORDINATION"):
+        assert re.search(rf'id="{box}"[^>]*checked', form), box
+    assert not re.search(r'id="parties-CMS"[^>]*checked', form)
+    assert 'value="756.1234.5678.97"' in form and 'value="14.03.1985"' in form
+    until = (date.today() + timedelta(days=364)).strftime("%d.%m.%Y")  # as long as the old one (364 days)
+    assert f'value="{until}"' in form
+    named = signalement(workspace).add(procuration_id="P-OLD", institution="ORP")
+    from_task = client.get(f"/procurations/new?situation_id={named['id']}")
+    assert "Renouvellement de la procuration" in from_task.text
+    unknown = client.get("/procurations/new?renew=P-NONE&lang=de")
+    assert unknown.status_code == 422 and 'id="renew-error"' in unknown.text
+    assert "Ihnen ist keine Vollmacht mit dieser Referenz bekannt" in unknown.text
 
 
 def test_assets_are_served_by_the_workspace_itself(client: TestClient) -> None:

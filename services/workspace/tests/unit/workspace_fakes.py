@@ -145,7 +145,12 @@ class FakeProcurationApi:
         return str(payload["procuration_id"])
 
     async def get(self, token: str, procuration_id: str) -> Json:
-        raise ApiProblem(404, "Not Found")
+        if procuration_id != "P-OLD":
+            raise ApiProblem(404, "Not Found")
+        return {"id": "P-OLD", "status": "ACTIVE", "valid_from": "2025-06-01", "valid_until": "2026-05-31",
+                "parties": ["BUREAU", "ORP"], "categories": ["IDENTITY", "SOCIAL"], "purposes": ["CII_COORDINATION"],
+                "person": {"avs_number": "756.1234.5678.97", "last_name": "Exemple", "first_name": "Claire",
+                           "birth_date": "1985-03-14"}}
 
     async def verify_audit(self, token: str) -> Json:
         return {"valid": True, "entries": 42}

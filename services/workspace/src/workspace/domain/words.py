@@ -54,6 +54,8 @@ CODE_LABELS: dict[str, dict[str, str]] = {
                       "DENIED": N_("Not shown: no procuration permits it"),
                       "ERASED": N_("Erased at the person's request"),
                       "NOT_AUTHORIZED": N_("Not shown: your role does not read personal data")},
+    "procuration_status": {"ACTIVE": N_("In force"), "EXPIRED": N_("Expired"), "REVOKED": N_("Revoked"),
+                           "SUPERSEDED": N_("Superseded by a renewal")},
     # how a situation ended (docs/contract.md section 6, situation.closed.v1)
     "closure_outcome": {"MEASURES_COMPLETED": N_("Its measures completed"),
                         "REDIRECTED_NETWORK": N_("Redirected to the network"),
