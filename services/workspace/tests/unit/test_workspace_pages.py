@@ -175,6 +175,8 @@ def test_the_procuration_records_the_signed_forms_hash(client: TestClient, works
     sent = workspace.procuration.recorded[0]
     assert sent["document_sha256"] == hashlib.sha256(b"%PDF signed").hexdigest()
     assert sent["parties"] == ["ORP", "CMS", "BUREAU"] and sent["categories"] == ["HEALTH"]
+    assert workspace.procuration.forms["P-1"] == (b"%PDF signed", "application/pdf")  # kept, sealed, by procuration
+    assert "Le formulaire signé est conservé, scellé" in response.text
     assert 'id="parties-BUREAU"' in client.get("/procurations/new").text
 
 
@@ -285,6 +287,18 @@ def test_the_coordinators_regional_view_pages_and_filters_the_alerts(client: Tes
     assert export.headers["content-disposition"] == 'attachment; filename="cii-report-2025.csv"'
     assert client.get("/report/annual/2025.exe").status_code == 404
     assert client.get("/report/annual/1999.csv").status_code == 404
+
+
+def test_a_signed_form_of_another_kind_is_refused_naming_the_field(client: TestClient, workspace: Workspace) -> None:
+    csrf = sign_in(client, "worker.orp")
+    response = client.post("/procurations", data={
+        "csrf_token": csrf, "procuration_id": "P-2", "avs_number": "756.1234.5678.97", "last_name": "X",
+        "first_name": "Y", "birth_date": "14.03.1985", "signed_on": "01.03.2026", "valid_from": "01.03.2026",
+        "valid_until": "01.03.2027", "parties": ["ORP", "BUREAU"], "categories": "IDENTITY",
+        "purposes": "CII_COORDINATION"}, files={"document": ("form.docx", b"PK word", "application/msword")})
+    assert response.status_code == 422 and 'id="document-error"' in response.text
+    assert "doit être un fichier PDF, PNG ou JPEG" in response.text
+    assert isinstance(workspace.procuration, FakeProcurationApi) and workspace.procuration.recorded == []
 
 
 def test_a_renewal_is_filled_in_from_the_procuration_it_renews(client: TestClient, workspace: Workspace) -> None:

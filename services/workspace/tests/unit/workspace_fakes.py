@@ -1,6 +1,7 @@
 """In-memory stand-ins for the services' APIs, with the object-level rule that matters to the pages:
 a situation of another institution (or region) answers 404, as the real services do."""
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -131,6 +132,14 @@ class FakeMeasuresApi:
 class FakeProcurationApi:
     recorded: list[Json] = field(default_factory=list)
     erased: list[str] = field(default_factory=list)
+    forms: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+
+    async def store_form(self, token: str, procuration_id: str, content: bytes, content_type: str) -> Json:
+        recorded = next(p for p in self.recorded if p["procuration_id"] == procuration_id)
+        if hashlib.sha256(content).hexdigest() != recorded["document_sha256"]:
+            raise ApiProblem(422, "Unprocessable Content", errors=[{"field": "document", "message": "hash"}])
+        self.forms[procuration_id] = (content, content_type)
+        return {"procuration_id": procuration_id, "sha256": recorded["document_sha256"], "size": len(content)}
 
     async def erase(self, token: str, pseudonym: str) -> Json:
         if BY_TOKEN[token].institution != "BUREAU" or "cantonal_officer" not in BY_TOKEN[token].roles:

@@ -99,6 +99,19 @@ class HttpProcurationApi(HttpApi):
     async def access_report(self, token: str, pseudonym: str) -> Json:
         return await self._json("GET", f"/api/v1/persons/{pseudonym}/access-report", token)
 
+    async def store_form(self, token: str, procuration_id: str, content: bytes, content_type: str) -> Json:
+        """The signed form, kept sealed by procuration (PUT .../document; its SHA-256 must be the recorded one)."""
+        try:
+            response = await self._client.put(f"/api/v1/procurations/{procuration_id}/document", content=content,
+                                              headers={"Authorization": f"Bearer {token}",
+                                                       "Content-Type": content_type})
+        except httpx.HTTPError as exc:
+            raise ApiProblem(503, "Service Unavailable", f"procuration unreachable ({exc!r})") from exc
+        if response.status_code >= 400:
+            raise problem_of(response)
+        body: Json = response.json()
+        return body
+
     async def erase(self, token: str, pseudonym: str) -> Json:
         return await self._json("POST", f"/api/v1/persons/{pseudonym}/erase", token)
 

@@ -18,7 +18,8 @@ from .routes_situations import PARTNERS
 from .web import CurrentPerson, FormData, RendererDep, WorkspaceDep
 
 router = APIRouter(include_in_schema=False)
-MAX_DOCUMENT_BYTES = 10_000_000
+MAX_DOCUMENT_BYTES = 5_000_000  # procuration keeps the form sealed, up to 5 MB
+DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 # API field -> form field of the announcement form (the longest matching API path wins).
 ANNOUNCE_FIELDS = {
@@ -160,11 +161,14 @@ async def record_procuration(request: Request, form: FormData, person: CurrentPe
     valid_until = errors.day(form, "valid_until")
     birth_date = errors.day(form, "birth_date")
     document = (await request.form()).get("document")
-    digest = None
+    digest, content, content_type = None, b"", ""
     if isinstance(document, UploadFile) and document.filename:
         content = await document.read(MAX_DOCUMENT_BYTES + 1)
+        content_type = (document.content_type or "").split(";")[0].strip().lower()
         if len(content) > MAX_DOCUMENT_BYTES:
-            errors.add("document", N_("The signed form must be smaller than 10 MB"))
+            errors.add("document", N_("The signed form must be at most 5 MB"))
+        elif content_type not in DOCUMENT_TYPES:
+            errors.add("document", N_("The signed form must be a PDF, PNG or JPEG file"))
         digest = hashlib.sha256(content).hexdigest()
     else:
         errors.add("document", N_("Upload the signed procuration form"))
@@ -180,11 +184,20 @@ async def record_procuration(request: Request, form: FormData, person: CurrentPe
     if not errors:
         try:
             procuration_id = await workspace.procuration.record(person.access_token, payload)
-            return renderer.render(request, "procuration_recorded.html", procuration_id=procuration_id,
-                                   digest=digest)
         except ApiProblem as problem:
             if problem.status not in (409, 422):
                 raise
             errors.from_api(problem, PROCURATION_FIELDS, "procuration_id")
+        else:
+            # the form itself, kept sealed by procuration (its hash must be the one just recorded)
+            try:
+                await workspace.procuration.store_form(person.access_token, procuration_id, content, content_type)
+                kept = True
+            except ApiProblem as problem:
+                if problem.status < 500 and problem.status not in (404, 410, 422):
+                    raise
+                kept = False
+            return renderer.render(request, "procuration_recorded.html", procuration_id=procuration_id,
+                                   digest=digest, kept=kept)
     return renderer.render(request, "procuration.html", 422, errors=errors, values=form, choices=choices(),
                            renewing=None, renew="")
