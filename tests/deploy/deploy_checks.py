@@ -48,8 +48,9 @@ SERVICES: dict[str, dict[str, Any]] = {
     "procuration": {"port": 8003, "db": "cii_procuration", "group": "cii-procuration"},
     "reporting": {"port": 8004, "db": "cii_reporting", "group": "cii-reporting"},
 }
-# docs/contract.md section 9: the staff workspace (pages for people; no Kafka, no store, calls the four APIs)
-WORKSPACE = {"name": "workspace", "port": 8005}
+# docs/contract.md section 9: the staff workspace (pages for people; no Kafka, calls the four APIs; its own
+# database holds only the sign-in sessions)
+WORKSPACE = {"name": "workspace", "port": 8005, "db": "cii_workspace"}
 # docs/contract.md section 4: first and second circle (the reference data may grow: deploy/topology.yaml is a superset)
 CONTRACT_INSTITUTIONS = [
     "ORP", "LMMT", "OCPS", "CMS", "OASI", "T1", "OSP", "OAI",
@@ -765,8 +766,8 @@ def check_mongodb(objs: list[dict[str, Any]]) -> list[str]:
     if spec.get("members") != 3 or spec.get("type") != "ReplicaSet":
         v.append(f"{_name(mdb)}: not a replica set of 3")
     users = {u["name"]: u for u in spec.get("users") or []}
-    for service, conf in SERVICES.items():
-        user = users.pop(service, None)
+    for service, conf in {**SERVICES, WORKSPACE["name"]: WORKSPACE}.items():
+        user = users.pop(str(service), None)
         if user is None:
             v.append(f"{_name(mdb)}: no user for {service}")
             continue
@@ -909,9 +910,10 @@ def check_ingress_and_telemetry(objs: list[dict[str, Any]]) -> list[str]:
 
 
 def check_workspace(objs: list[dict[str, Any]]) -> list[str]:
-    """The workspace: its Deployment and Service on 8005, probes, no Kafka or MongoDB access and no secret
-    mounted, the local demo sign-in off, its own NetworkPolicy reaching only the four APIs (and the collector,
-    DNS), reached only through the Ingress controller, and routed by an Ingress with TLS."""
+    """The workspace: its Deployment and Service on 8005, probes, no Kafka access and no secret mounted, its
+    sign-in sessions in its own database (MONGODB_URL from its own user's Secret), the local demo sign-in off,
+    its own NetworkPolicy reaching only the four APIs and its database (and the collector, DNS), reached only
+    through the Ingress controller, and routed by an Ingress with TLS."""
     v: list[str] = []
     name, port = WORKSPACE["name"], WORKSPACE["port"]
     dep = by_name(objs, "Deployment").get(name)
@@ -936,9 +938,14 @@ def check_workspace(objs: list[dict[str, Any]]) -> list[str]:
         if url != f"http://{service}:{SERVICES[service]['port']}":
             v.append(f"Deployment/{name}: {service.upper()}_URL does not name the {service} Service")
     labels = pod_labels(dep)
-    for label in ("cii.vs.ch/kafka-client", "cii.vs.ch/mongodb-client"):
-        if labels.get(label) == "true":
-            v.append(f"Deployment/{name}: labelled {label}, but it needs neither Kafka nor the store")
+    if labels.get("cii.vs.ch/kafka-client") == "true":
+        v.append(f"Deployment/{name}: labelled cii.vs.ch/kafka-client, but it needs no Kafka")
+    if labels.get("cii.vs.ch/mongodb-client") != "true":
+        v.append(f"Deployment/{name}: not labelled cii.vs.ch/mongodb-client (its sessions are in the store)")
+    store = next((dig(e, "valueFrom", "secretKeyRef", "name") for e in main.get("env") or []
+                  if e.get("name") == "MONGODB_URL"), None)
+    if store != f"mongodb-{name}-connection":
+        v.append(f"Deployment/{name}: MONGODB_URL is not read from the Secret mongodb-{name}-connection")
     if any("secret" in vol for vol in spec.get("volumes") or []):
         v.append(f"Deployment/{name}: mounts a Secret, but it holds no secret of the platform")
     policies = [p for p in of_kind(objs, "NetworkPolicy")
@@ -951,10 +958,10 @@ def check_workspace(objs: list[dict[str, Any]]) -> list[str]:
     ingress = {_peer_category(peer, rule.get("ports") or []) for p in policies
                for rule in p["spec"].get("ingress") or [] for peer in rule.get("from") or [{}]}
     # Keycloak where it runs: the sign-in's token exchange and the realm's keys
-    allowed_egress = {"dns", "otel-collector", "keycloak"} | {f"service:{s}" for s in SERVICES}
+    allowed_egress = {"dns", "otel-collector", "keycloak", "mongodb"} | {f"service:{s}" for s in SERVICES}
     for extra in sorted(egress - allowed_egress):
         v.append(f"Deployment/{name}: egress to {extra} is not allowed")
-    for need in sorted({f"service:{s}" for s in SERVICES} - egress):
+    for need in sorted(({f"service:{s}" for s in SERVICES} | {"mongodb"}) - egress):
         v.append(f"Deployment/{name}: no egress to {need}")
     for extra in sorted(ingress - {"ingress-controller", "otel-collector"}):
         v.append(f"Deployment/{name}: ingress from {extra} is not allowed")

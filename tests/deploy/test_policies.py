@@ -237,10 +237,10 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
     "workspace demo sign-in on": (
         _sign_in_on,
         "Deployment/workspace: the local demo sign-in is not off"),
-    "workspace reaches the store": (
+    "workspace reaches Kafka": (
         _append("NetworkPolicy", "workspace", EGRESS, {"to": [{"podSelector": {"matchLabels": {
-            "app": "cii-mongodb-svc"}}}], "ports": [{"port": 27017, "protocol": "TCP"}]}),
-        "Deployment/workspace: egress to mongodb is not allowed"),
+            "strimzi.io/cluster": "cii-kafka"}}}], "ports": [{"port": 9093, "protocol": "TCP"}]}),
+        "Deployment/workspace: egress to kafka is not allowed"),
     "workspace without route": (_drop("Ingress", "workspace"), "Ingress: no TLS route to workspace"),
     "metrics exposed": (
         _append("Ingress", "cii-platform", PATHS, {"path": "/metrics", "pathType": "Prefix", "backend": {

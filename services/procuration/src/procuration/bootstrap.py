@@ -23,6 +23,7 @@ from .service_layer.erasure import Eraser
 from .service_layer.exchanges import ExchangeBroker
 from .service_layer.expiry import ExpiryWatch, daily
 from .service_layer.procurations import ProcurationRegistry
+from .service_layer.signed_forms import SignedForms
 
 
 @dataclass
@@ -40,6 +41,7 @@ class ProcurationService:
     procurations: MongoProcurationRepository
     situations: MongoSituationRepository
     keys: MongoKeyStore
+    forms: SignedForms
 
 
 def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
@@ -65,6 +67,7 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
     decisions = DecisionPoint(procurations, keys, audit, clock,
                               durable_decision_audit=settings.durable_decision_audit)
     custodian = KeyCustodian(keys, master_key, decisions, audit, clock)
+    forms = SignedForms(runtime.collection("signed_forms"), custodian, audit, clock)
     service = ProcurationService(
         settings=settings, runtime=runtime, clock=clock, audit=audit, decisions=decisions, custodian=custodian,
         registry=ProcurationRegistry(procurations, custodian, runtime.pseudonymizer, audit, clock),
@@ -72,7 +75,7 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
                                  clock, settings.exchange_timeout_seconds),
         eraser=Eraser(keys, procurations, situations, audit, clock, settings.retention_years),
         expiry=ExpiryWatch(procurations, situations, clock, settings.expiry_warning_days),
-        procurations=procurations, situations=situations, keys=keys)
+        procurations=procurations, situations=situations, keys=keys, forms=forms)
     runtime.use_outbox(procurations.collection, exchanges_repo.collection, keys.erased)
     _prepare_storage(runtime, [procurations, exchanges_repo, situations, keys, audit_log])
 

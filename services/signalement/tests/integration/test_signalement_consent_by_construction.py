@@ -84,12 +84,21 @@ async def test_the_bureau_triages_on_facts_and_reads_the_person_only_under_the_p
     assert facts["person"] is None and facts["summary"] is None
     assert facts["region"] == "SION" and facts["gravity_index"] >= 0 and facts["risk_factors"]
     assert triaged.status_code == 200, triaged.text
+    secretariat = token(platform, "BUREAU", "secretariat")
+    with platform.client("signalement", secretariat) as http:
+        before = http.get(f"{API}/{situation}").json()
+    assert before["person"] is None and before["person_access"] != "GRANTED", before
     with platform.client("procuration", token(platform, "ORP", "respondent")) as http:
         signed = procuration(data["person"]["avs_number"], ["ORP", "BUREAU"])
         assert http.post("/api/v1/procurations", json=signed).status_code == 201
     with platform.client("signalement", coordinator) as http:
         granted = http.get(f"{API}/{situation}").json()
     assert granted["person_access"] == "GRANTED" and granted["summary"] == "ORP-summary-for-bureau"
+    # the secretariat invites the person to the round table: the same procuration lets it read the identity
+    with platform.client("signalement", secretariat) as http:
+        invited = http.get(f"{API}/{situation}").json()
+    assert invited["person_access"] == "GRANTED", invited
+    assert invited["person"]["last_name"] == data["person"]["last_name"]
     stored = store(platform).situations.find_one({"_id": situation})
     assert stored["triage"]["reason"]["key_id"].endswith("/SOCIAL/BUREAU")  # the bureau seals what it writes
 

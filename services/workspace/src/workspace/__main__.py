@@ -1,4 +1,5 @@
-"""`python -m workspace`: the staff workspace, one process serving the pages (no Kafka, no store)."""
+"""`python -m workspace`: the staff workspace, one process serving the pages (no Kafka; the store holds only
+the sign-in sessions)."""
 
 from cii_platform.serve import serve
 

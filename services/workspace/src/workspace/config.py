@@ -14,6 +14,8 @@ class Settings(ServiceSettings):
 
     service_name: str = "workspace"
     http_port: int = 8005
+    # Its own database holds only the sign-in sessions (cii_platform.web.sessions), never a client's data.
+    mongodb_database: str = "cii_workspace"
     # The services whose APIs the pages call, with the signed-in person's own token. Locally each follows its
     # port variable (SIGNALEMENT_HTTP_PORT, ...), like every other component.
     signalement_url: str = Field(default_factory=lambda: _local("SIGNALEMENT_HTTP_PORT"), alias="SIGNALEMENT_URL")

@@ -1,8 +1,10 @@
 """The life of a complex situation in real Chromium against the real platform, each step by the person
 whose role it is: announcement (with the API's per-field error in French), triage, round table, case
-manager, objectives contract, meeting, closure and letter; another institution cannot reach it; the main
-pages in French and German; axe-core finds no serious or critical violation; screenshots for the README."""
+manager, objectives contract, meeting, closure and letter; the workspace restarts without signing anyone
+out; another institution cannot reach it; the main pages in French and German; axe-core finds no serious
+or critical violation; screenshots for the README."""
 
+import hashlib
 import re
 import subprocess
 import time
@@ -77,6 +79,15 @@ def retry(action: Callable[[], bool], timeout: float = 40.0) -> None:
         time.sleep(1)
 
 
+def shows(page: Page, url: str, text: str) -> bool:
+    """The page shows `text`, or does after a reload (on a loaded machine a service may answer 503 for a
+    moment: the workspace then shows its "try again" page, and the person reloads)."""
+    if text in page.locator("main").inner_text():
+        return True
+    page.goto(url)
+    return text in page.locator("main").inner_text()
+
+
 def valid_avs(seed: int) -> str:
     return format_avs(f"756{seed:09d}")
 
@@ -114,7 +125,8 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     expect(worker.locator("#avs_number-error")).to_contain_text("numéro AVS")
     check_accessibility(worker)
     shot(worker, "announce-error-fr")
-    worker.fill("#avs_number", valid_avs(int(time.time()) % 10**9))
+    avs_number = valid_avs(int(time.time()) % 10**9)
+    worker.fill("#avs_number", avs_number)
     worker.click("button:has-text('Annoncer')")
     expect(worker.locator(".banner--success")).to_contain_text("Situation annoncée")
     worker.click("text=Voir la situation")
@@ -153,6 +165,35 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     coordinator.click("button:has-text('Enregistrer la décision')")
     expect(coordinator.locator("main")).to_contain_text("Acceptée comme situation complexe")
 
+    # The workspace restarts (a deployment, another replica): the sessions are in the store, so the coordinator
+    # is still signed in: the page answers at once, with no detour through the identity provider.
+    service = workspace_platform.services["workspace"]
+    service.stop()
+    service.start()
+    service.wait_ready(timeout=300)
+    answer = coordinator.request.get(situation_url, max_redirects=0)
+    assert answer.status == 200, (answer.status, answer.headers.get("location"))
+    coordinator.goto(situation_url)
+    expect(coordinator.locator("h1")).to_have_text(reference)
+
+    # The person signs the CII's procuration (the bureau may read the identity to coordinate); the ORP records
+    # it with the scanned form, whose SHA-256 goes with it.
+    worker.goto(f"{base}/procurations/new")
+    worker.fill("#avs_number", avs_number)
+    worker.fill("#last_name", "Exemple")
+    worker.fill("#first_name", "Claire")
+    worker.fill("#birth_date", "14.03.1985")
+    worker.fill("#valid_until", swiss(TODAY + timedelta(days=365)))
+    worker.check("#parties-ORP")
+    worker.check("#parties-BUREAU")
+    worker.check("#categories-IDENTITY")
+    worker.check("#purposes-CII_COORDINATION")
+    worker.set_input_files("#document", files=[{"name": "procuration.pdf", "mimeType": "application/pdf",
+                                                "buffer": b"%PDF-1.4 signed procuration"}])
+    worker.click("button:has-text('Enregistrer la procuration')")
+    expect(worker.locator(".banner--success")).to_contain_text(hashlib.sha256(b"%PDF-1.4 signed procuration")
+                                                                .hexdigest())
+
     # The round table with the ORP and the CMS (the measures service learns the situation through Kafka).
     def organise() -> bool:
         coordinator.goto(situation_url)
@@ -164,9 +205,28 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
         return coordinator.locator("#measures ~ section.card").count() > 0
     retry(organise)
     expect(coordinator.locator("section.card").first).to_contain_text("Table ronde (TRO)")
+
+    # The secretariat invites to it: the session with its participants, and the client's contact data, which
+    # signalement shows it under the procuration just recorded (the read is in the person's access report).
+    secretariat = signed_in(browser, base, "secretariat")
+    secretariat.click("nav >> text=Invitations")
+    sessions = secretariat.locator("tr", has_text="Table ronde (TRO)").filter(has_text=swiss(TODAY))
+    expect(sessions.first).to_contain_text("Centre médico-social")
+    check_accessibility(secretariat)
+    shot(secretariat, "invitations-fr")
+    links = [sessions.nth(i).locator("a").first.get_attribute("href") for i in range(sessions.count())]
+    for link in links:  # the list opens no personal data: the session's own page names the situation
+        secretariat.goto(f"{base}{link}")
+        if reference in secretariat.locator("main").inner_text():
+            break
+    expect(secretariat.locator("main")).to_contain_text(reference)
+    expect(secretariat.locator("main")).to_contain_text("Claire Exemple")
+    expect(secretariat.locator("main")).to_contain_text("Français")
+    check_accessibility(secretariat)
+    shot(secretariat, "invitation-fr")
     coordinator.select_option("#recommended_measure", "CASE_MANAGEMENT")
     coordinator.click("button:has-text('Enregistrer comme tenue')")
-    expect(coordinator.locator("main")).to_contain_text("Tenue le")
+    retry(lambda: shows(coordinator, situation_url, "Tenue le"))
 
     def designate() -> bool:
         coordinator.goto(situation_url)
@@ -228,6 +288,31 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     expect(dpo.locator(".banner--success")).to_contain_text("La chaîne est intacte")
     check_accessibility(dpo)
     shot(dpo, "audit-fr")
+    # The cantonal officer: the dashboard with the alerts paged and filtered, an export of the annual report,
+    # and the person's erasure (asked for by the person), confirmed, after a refusal naming the field.
+    officer = signed_in(browser, base, "officer")
+    officer.click("nav >> text=Tableau de bord et rapport")
+    expect(officer.locator("h1")).to_have_text("Tableau de bord et rapport annuel")
+    expect(officer.locator("main")).to_contain_text("Situations ouvertes par région")
+    check_accessibility(officer)
+    shot(officer, "report-fr")
+    export = officer.request.get(f"{base}/report/annual/{TODAY.year - 1}.csv")
+    assert export.status == 200 and export.headers["content-type"].startswith("text/csv"), export.status
+    officer.goto(situation_url)
+    officer.click("text=Rapport d'accès de cette personne")
+    expect(officer.locator("#erase_pseudonym")).not_to_have_value("")
+    officer.click("button:has-text('Effacer les données de la personne')")
+    expect(officer.locator("#confirm-error")).to_contain_text("Confirmez l'effacement")
+    officer.check("#confirm")
+    officer.click("button:has-text('Effacer les données de la personne')")
+    expect(officer.locator(".banner--success", has_text="Les données de la personne sont effacées")).to_be_visible()
+    check_accessibility(officer)
+    shot(officer, "erasure-fr")
+    coordinator.goto(situation_url)
+    expect(coordinator.locator("main")).to_contain_text("Auf Wunsch der Person gelöscht")
+    coordinator.goto(f"{base}/report")
+    expect(coordinator.locator("#region")).to_have_value("SION")  # the coordinator's own region first
+
     home = signed_in(browser, base, "coord.sion", lang="de")
     home.goto(f"{base}/?lang=de")
     shot(home, "home-de")

@@ -3,10 +3,17 @@
 import hashlib
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from workspace_fakes import FakeMeasuresApi, FakeProcurationApi, FakeSignalementApi, fake_workspace
+from workspace_fakes import (
+    FakeMeasuresApi,
+    FakeProcurationApi,
+    FakeReportingApi,
+    FakeSignalementApi,
+    fake_workspace,
+)
 
 from workspace.bootstrap import Workspace
 from workspace.entrypoints.http.app import create_app
@@ -161,13 +168,16 @@ def test_the_procuration_records_the_signed_forms_hash(client: TestClient, works
     response = client.post("/procurations", data={
         "csrf_token": csrf, "procuration_id": "P-1", "avs_number": "756.1234.5678.97", "last_name": "X",
         "first_name": "Y", "birth_date": "14.03.1985", "signed_on": "01.03.2026", "valid_from": "01.03.2026",
-        "valid_until": "01.03.2027", "parties": ["ORP", "CMS"], "categories": "HEALTH",
+        "valid_until": "01.03.2027", "parties": ["ORP", "CMS", "BUREAU"], "categories": "HEALTH",
         "purposes": "CII_COORDINATION"}, files={"document": ("form.pdf", b"%PDF signed", "application/pdf")})
     assert response.status_code == 200
     assert isinstance(workspace.procuration, FakeProcurationApi)
     sent = workspace.procuration.recorded[0]
     assert sent["document_sha256"] == hashlib.sha256(b"%PDF signed").hexdigest()
-    assert sent["parties"] == ["ORP", "CMS"] and sent["categories"] == ["HEALTH"]
+    assert sent["parties"] == ["ORP", "CMS", "BUREAU"] and sent["categories"] == ["HEALTH"]
+    assert workspace.procuration.forms["P-1"] == (b"%PDF signed", "application/pdf")  # kept, sealed, by procuration
+    assert "Le formulaire signé est conservé, scellé" in response.text
+    assert 'id="parties-BUREAU"' in client.get("/procurations/new").text
 
 
 def test_closing_a_case_sends_the_report_and_the_letters_language(client: TestClient,
@@ -193,6 +203,121 @@ def test_the_audit_page_is_for_the_data_protection_officer(client: TestClient) -
     sign_in(client, "dpo")
     page = client.get("/audit?pseudonym=p-1").text
     assert "42 entrées vérifiées" in page and "Social-medical centre" not in page and "Centre médico-social" in page
+
+
+def test_only_the_cantonal_officer_erases_a_person_after_confirming(client: TestClient,
+                                                                     workspace: Workspace) -> None:
+    assert isinstance(workspace.procuration, FakeProcurationApi)
+    csrf = sign_in(client, "dpo")
+    assert "Seul le responsable cantonal efface" in client.get("/audit").text
+    assert client.post("/audit/erase", data={"csrf_token": csrf, "erase_pseudonym": "p-1",
+                                             "confirm": "yes"}).status_code == 403
+    client.get("/logout")
+    csrf = sign_in(client, "officer")
+    client.cookies.set("cii_workspace_lang", "de")
+    page = client.post("/audit/erase", data={"csrf_token": csrf, "erase_pseudonym": ""})
+    assert page.status_code == 422
+    assert 'id="erase_pseudonym-error"' in page.text and 'id="confirm-error"' in page.text
+    assert "Bestätigen Sie die Löschung" in page.text
+    unknown = client.post("/audit/erase", data={"csrf_token": csrf, "erase_pseudonym": "p-9", "confirm": "yes"})
+    assert unknown.status_code == 422 and "keine Person mit diesem Pseudonym" in unknown.text
+    assert workspace.procuration.erased == []
+    done = client.post("/audit/erase", data={"csrf_token": csrf, "erase_pseudonym": "p-1", "confirm": "yes"})
+    assert done.status_code == 200 and "Die Daten der Person sind gelöscht" in done.text
+    assert workspace.procuration.erased == ["p-1"]
+
+
+def test_the_secretariat_sees_the_sessions_to_come_and_the_contact_data_the_procuration_permits(
+        client: TestClient, workspace: Workspace) -> None:
+    assert isinstance(workspace.measures, FakeMeasuresApi)
+    soon, later = (date.today() + timedelta(days=3)).isoformat(), (date.today() + timedelta(days=20)).isoformat()
+    permitted = signalement(workspace).add(person_access="GRANTED", announcer={"respondent": "B. Rey"},
+                                           person={"first_name": "Claire", "last_name": "Exemple",
+                                                   "birth_date": "1985-03-14", "language": "de"})
+    refused = signalement(workspace).add()
+    workspace.measures.measures.update({
+        "m-late": {"id": "m-late", "type": "ASSESSMENT", "status": "scheduled", "scheduled_on": later,
+                   "situation_id": refused["id"], "region": "SION", "announced_by": "ORP",
+                   "participants": [{"institution": "OAI"}]},
+        "m-soon": {"id": "m-soon", "type": "TRO", "status": "scheduled", "scheduled_on": soon,
+                   "situation_id": permitted["id"], "region": "SION", "announced_by": "ORP",
+                   "participants": [{"institution": "ORP"}, {"institution": "CMS"}]},
+        "m-held": {"id": "m-held", "type": "TRO", "status": "held", "scheduled_on": soon,
+                   "situation_id": permitted["id"], "participants": []}})
+    sign_in(client, "worker.orp")
+    assert client.get("/invitations").status_code == 403
+    client.get("/logout")
+    sign_in(client, "secretariat")
+    page = client.get("/invitations").text
+    assert "2 séances à venir" in page and "m-held" not in page
+    assert page.index("m-soon") < page.index("m-late")  # the nearest first
+    assert "Table ronde (TRO)" in page and "Centre médico-social" in page and "Claire" not in page
+    detail = client.get("/invitations/m-soon").text
+    assert "Claire Exemple" in detail and "14.03.1985" in detail and "Allemand" in detail and "B. Rey" in detail
+    withheld = client.get("/invitations/m-late").text
+    assert "Claire" not in withheld and "aucune procuration ne l&#39;autorise" in withheld
+
+
+def test_the_coordinators_regional_view_pages_and_filters_the_alerts(client: TestClient,
+                                                                      workspace: Workspace) -> None:
+    assert isinstance(workspace.reporting, FakeReportingApi)
+    day = date.today() - timedelta(days=5)
+    workspace.reporting.alerts = [
+        {"alert_id": f"a{i}", "kind": "TRIAGE_OVERDUE" if i % 2 else "CONTRACT_OVERDUE", "situation_id": f"s{i}",
+         "region": "SION" if i < 30 else "MONTHEY", "due_on": (day + timedelta(days=i)).isoformat()}
+        for i in range(40)]
+    sign_in(client, "worker.orp")
+    assert client.get("/report").status_code == 403
+    assert client.get("/report/annual/2025.csv").status_code == 403
+    client.get("/logout")
+    sign_in(client, "coord.sion")
+    page = client.get("/report").text
+    assert "30 alertes" in page and "/situations/s0" in page and "/situations/s24" in page
+    assert "/situations/s25" not in page and "/situations/s30" not in page  # 25 a page, Sion's only
+    assert 'href="/report?region=SION&amp;kind=&amp;offset=25#alerts"' in page
+    assert "Situations ouvertes par région" in page and "Ses mesures sont terminées" in page
+    second = client.get("/report?region=SION&offset=25").text
+    assert "/situations/s29" in second and "/situations/s24" not in second
+    monthey = client.get("/report?region=MONTHEY&kind=TRIAGE_OVERDUE&lang=de").text
+    assert "5 Warnungen" in monthey and "/situations/s31" in monthey and "/situations/s30" not in monthey
+    everywhere = client.get("/report?region=").text
+    assert "40 Warnungen" in everywhere
+    export = client.get("/report/annual/2025.csv")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert export.headers["content-disposition"] == 'attachment; filename="cii-report-2025.csv"'
+    assert client.get("/report/annual/2025.exe").status_code == 404
+    assert client.get("/report/annual/1999.csv").status_code == 404
+
+
+def test_a_signed_form_of_another_kind_is_refused_naming_the_field(client: TestClient, workspace: Workspace) -> None:
+    csrf = sign_in(client, "worker.orp")
+    response = client.post("/procurations", data={
+        "csrf_token": csrf, "procuration_id": "P-2", "avs_number": "756.1234.5678.97", "last_name": "X",
+        "first_name": "Y", "birth_date": "14.03.1985", "signed_on": "01.03.2026", "valid_from": "01.03.2026",
+        "valid_until": "01.03.2027", "parties": ["ORP", "BUREAU"], "categories": "IDENTITY",
+        "purposes": "CII_COORDINATION"}, files={"document": ("form.docx", b"PK word", "application/msword")})
+    assert response.status_code == 422 and 'id="document-error"' in response.text
+    assert "doit être un fichier PDF, PNG ou JPEG" in response.text
+    assert isinstance(workspace.procuration, FakeProcurationApi) and workspace.procuration.recorded == []
+
+
+def test_a_renewal_is_filled_in_from_the_procuration_it_renews(client: TestClient, workspace: Workspace) -> None:
+    sign_in(client, "worker.orp")
+    form = client.get("/procurations/new?renew=P-OLD").text
+    assert "Renouvellement de la procuration" in form and "31.05.2026" in form and "En vigueur" in form
+    for box in ("parties-BUREAU", "parties-ORP", "categories-IDENTITY", "categories-SOCIAL",
+                "purposes-CII_COORDINATION"):
+        assert re.search(rf'id="{box}"[^>]*checked', form), box
+    assert not re.search(r'id="parties-CMS"[^>]*checked', form)
+    assert 'value="756.1234.5678.97"' in form and 'value="14.03.1985"' in form
+    until = (date.today() + timedelta(days=364)).strftime("%d.%m.%Y")  # as long as the old one (364 days)
+    assert f'value="{until}"' in form
+    named = signalement(workspace).add(procuration_id="P-OLD", institution="ORP")
+    from_task = client.get(f"/procurations/new?situation_id={named['id']}")
+    assert "Renouvellement de la procuration" in from_task.text
+    unknown = client.get("/procurations/new?renew=P-NONE&lang=de")
+    assert unknown.status_code == 422 and 'id="renew-error"' in unknown.text
+    assert "Ihnen ist keine Vollmacht mit dieser Referenz bekannt" in unknown.text
 
 
 def test_assets_are_served_by_the_workspace_itself(client: TestClient) -> None:

@@ -1,6 +1,7 @@
 """In-memory stand-ins for the services' APIs, with the object-level rule that matters to the pages:
 a situation of another institution (or region) answers 404, as the real services do."""
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,6 +28,8 @@ PEOPLE = {
     "respondent.cms": person("respondent.cms", "CMS", "respondent", "case_manager"),
     "coord.sion": person("coord.sion", "BUREAU", "coordinator", region="SION"),
     "dpo": person("dpo", "BUREAU", "dpo"),
+    "officer": person("officer", "BUREAU", "cantonal_officer"),
+    "secretariat": person("secretariat", "BUREAU", "secretariat"),
 }
 BY_TOKEN = {p.access_token: p for p in PEOPLE.values()}
 
@@ -60,7 +63,7 @@ class FakeSignalementApi:
     def _sees(self, token: str, found: Json) -> bool:
         who = BY_TOKEN[token]
         if who.institution == "BUREAU":
-            return who.region == found["region"] or who.has_role("cantonal_officer")
+            return who.region == found["region"] or who.has_role("cantonal_officer", "secretariat")
         return who.institution == found["institution"]
 
     async def list_situations(self, token: str, **filters: Any) -> Json:
@@ -99,7 +102,8 @@ class FakeMeasuresApi:
 
     async def list_measures(self, token: str, **filters: Any) -> Json:
         items = [m for m in self.measures.values()
-                 if not filters.get("situation_id") or m["situation_id"] == filters["situation_id"]]
+                 if all(not filters.get(name) or m.get(name) == filters[name]
+                        for name in ("situation_id", "type", "status"))]
         return {"items": items, "total": len(items)}
 
     async def get_measure(self, token: str, measure_id: str) -> Json:
@@ -127,13 +131,35 @@ class FakeMeasuresApi:
 @dataclass
 class FakeProcurationApi:
     recorded: list[Json] = field(default_factory=list)
+    erased: list[str] = field(default_factory=list)
+    forms: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+
+    async def store_form(self, token: str, procuration_id: str, content: bytes, content_type: str) -> Json:
+        recorded = next(p for p in self.recorded if p["procuration_id"] == procuration_id)
+        if hashlib.sha256(content).hexdigest() != recorded["document_sha256"]:
+            raise ApiProblem(422, "Unprocessable Content", errors=[{"field": "document", "message": "hash"}])
+        self.forms[procuration_id] = (content, content_type)
+        return {"procuration_id": procuration_id, "sha256": recorded["document_sha256"], "size": len(content)}
+
+    async def erase(self, token: str, pseudonym: str) -> Json:
+        if BY_TOKEN[token].institution != "BUREAU" or "cantonal_officer" not in BY_TOKEN[token].roles:
+            raise ApiProblem(403, "Forbidden")
+        if pseudonym != "p-1":
+            raise ApiProblem(404, "Not Found", "person not found")
+        self.erased.append(pseudonym)
+        return {"person_pseudonym": pseudonym, "erased": True, "erased_at": "2026-03-02T09:30:00Z"}
 
     async def record(self, token: str, payload: Json) -> str:
         self.recorded.append(payload)
         return str(payload["procuration_id"])
 
     async def get(self, token: str, procuration_id: str) -> Json:
-        raise ApiProblem(404, "Not Found")
+        if procuration_id != "P-OLD":
+            raise ApiProblem(404, "Not Found")
+        return {"id": "P-OLD", "status": "ACTIVE", "valid_from": "2025-06-01", "valid_until": "2026-05-31",
+                "parties": ["BUREAU", "ORP"], "categories": ["IDENTITY", "SOCIAL"], "purposes": ["CII_COORDINATION"],
+                "person": {"avs_number": "756.1234.5678.97", "last_name": "Exemple", "first_name": "Claire",
+                           "birth_date": "1985-03-14"}}
 
     async def verify_audit(self, token: str) -> Json:
         return {"valid": True, "entries": 42}
@@ -142,6 +168,25 @@ class FakeProcurationApi:
         return {"person_pseudonym": pseudonym, "total": 1, "items": [
             {"seq": 1, "at": "2026-03-01T10:00:00Z", "action": "READ", "actor": {"institution": "CMS"},
              "categories": ["HEALTH"], "purpose": "CASE_MANAGEMENT", "outcome": "PERMIT"}]}
+
+
+@dataclass
+class FakeReportingApi:
+    alerts: list[Json] = field(default_factory=list)
+
+    async def dashboard(self, token: str) -> Json:
+        if BY_TOKEN[token].institution != "BUREAU":
+            raise ApiProblem(403, "Forbidden")
+        return {"as_of": date.today().isoformat(),
+                "open_situations": {"total": 3, "by_state_region": {"SUBMITTED": {"SION": 2}, "TRIAGED": {},
+                                                                     "OPEN": {"MONTHEY": 1}}},
+                "triage_overdue": 1, "measures_running": {"TRO": 1}, "contracts_overdue": 0,
+                "procurations_expiring": 0, "procurations_expired": 0,
+                "situations_closed": {"total": 1, "by_outcome": {"MEASURES_COMPLETED": 1}}, "alerts": self.alerts}
+
+    async def annual_report(self, token: str, year: int, extension: str) -> tuple[bytes, str, str]:
+        return (f"year;{year}\n".encode(), "text/csv; charset=utf-8",
+                f'attachment; filename="cii-report-{year}.{extension}"')
 
 
 @dataclass
@@ -158,5 +203,5 @@ class FakeSignIn:
 
 def fake_workspace() -> Workspace:
     return bootstrap(Settings(WORKSPACE_LOCAL_SIGN_IN=False), signalement=FakeSignalementApi(),
-                     measures=FakeMeasuresApi(), procuration=FakeProcurationApi(),
+                     measures=FakeMeasuresApi(), procuration=FakeProcurationApi(), reporting=FakeReportingApi(),
                      sessions=MemorySessionStore(3600), sign_in=FakeSignIn())

@@ -31,6 +31,7 @@ class Action:
     PROCURATION_RECORDED = "procuration.recorded"
     PROCURATION_REVOKED = "procuration.revoked"
     PROCURATION_READ = "procuration.read"
+    PROCURATION_FORM_STORED = "procuration.form_stored"  # the signed form kept, sealed
     PERSON_ERASED = "person.erased"
     ACCESS_REPORT = "person.access_report"
     CHAIN_KEYED = "audit.chain_keyed"

@@ -2,7 +2,8 @@
 
 - The announcing institution (for a private person's announcement: T1 or the bureau that recorded it).
 - The coordinator of the situation's region or of one of its themes; the cantonal officer everywhere.
-- The bureau's secretariat sees every situation, but not the person.
+- The bureau's secretariat sees every situation; the person only under a PERMIT of the person's procuration
+  to the bureau (it invites the person to the TRO or assessment: seed 001, section 5.2), audited.
 - An institution the routing also notifies (the T1 platform for a young person) sees it; the person
   only if the custodian releases the key to it.
 - An institution co-following the person sees it only when the custodian releases the person's identity
@@ -58,6 +59,12 @@ def sees_directly(principal: Principal, situation: dict[str, Any]) -> bool:
 def reads_person_directly(principal: Principal, situation: dict[str, Any]) -> bool:
     """Controllers acting in their role: the announcer, the coordinator, the cantonal officer."""
     return is_announcer(principal, situation) or coordinates(principal, situation)
+
+
+def invites_the_person(principal: Principal) -> bool:
+    """The bureau's secretariat: asks the custodian like the coordinator (institution BUREAU), so it reads
+    only what the person's procuration permits the bureau, and every release is in the access report."""
+    return principal.institution == BUREAU and principal.has_role(Role.SECRETARIAT)
 
 
 def may_ask_procuration(principal: Principal, situation: dict[str, Any]) -> bool:

@@ -15,6 +15,7 @@ from .access import (
     SituationNotFound,
     coordinates,
     institution_scoped,
+    invites_the_person,
     may_ask_procuration,
     reads_person_directly,
     sees_directly,
@@ -75,7 +76,8 @@ class SituationViews:
         return SituationRead(situation, opened, linked)
 
     async def _opened_for(self, principal: Principal, situation: Document) -> OpenedSections:
-        if reads_person_directly(principal, situation) or may_ask_procuration(principal, situation):
+        if (reads_person_directly(principal, situation) or may_ask_procuration(principal, situation)
+                or invites_the_person(principal)):
             opened = await self._open(principal, situation)
             if opened.access == GRANTED or sees_directly(principal, situation):
                 return opened

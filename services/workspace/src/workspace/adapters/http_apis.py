@@ -99,6 +99,33 @@ class HttpProcurationApi(HttpApi):
     async def access_report(self, token: str, pseudonym: str) -> Json:
         return await self._json("GET", f"/api/v1/persons/{pseudonym}/access-report", token)
 
+    async def store_form(self, token: str, procuration_id: str, content: bytes, content_type: str) -> Json:
+        """The signed form, kept sealed by procuration (PUT .../document; its SHA-256 must be the recorded one)."""
+        try:
+            response = await self._client.put(f"/api/v1/procurations/{procuration_id}/document", content=content,
+                                              headers={"Authorization": f"Bearer {token}",
+                                                       "Content-Type": content_type})
+        except httpx.HTTPError as exc:
+            raise ApiProblem(503, "Service Unavailable", f"procuration unreachable ({exc!r})") from exc
+        if response.status_code >= 400:
+            raise problem_of(response)
+        body: Json = response.json()
+        return body
+
+    async def erase(self, token: str, pseudonym: str) -> Json:
+        return await self._json("POST", f"/api/v1/persons/{pseudonym}/erase", token)
+
+
+class HttpReportingApi(HttpApi):
+    async def dashboard(self, token: str) -> Json:
+        return await self._json("GET", "/api/v1/dashboard", token)
+
+    async def annual_report(self, token: str, year: int, extension: str) -> tuple[bytes, str, str]:
+        """The file as reporting makes it: content, its type and its Content-Disposition."""
+        response = await self._send("GET", f"/api/v1/reports/annual/{year}.{extension}", token)
+        return (response.content, response.headers.get("content-type", "application/octet-stream"),
+                response.headers.get("content-disposition", ""))
+
 
 class HttpNotificationInbox(HttpApi):
     async def inbox(self, token: str, *, unread: bool, limit: int) -> Json | None:

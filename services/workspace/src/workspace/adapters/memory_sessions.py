@@ -1,9 +1,9 @@
-"""Sessions kept in the workspace's memory: an opaque random id in the cookie, the token never in the
-browser. A restart signs everyone out (they sign in again); several replicas need sticky sessions."""
+"""The local demo sign-in's sessions (WORKSPACE_LOCAL_SIGN_IN, never deployed), kept in memory: an opaque
+random id in the cookie, the token never in the browser. People who sign in through the identity provider
+have their sessions in the store instead (cii_platform.web.sessions, bootstrap)."""
 
 import secrets
 import time
-from typing import Any
 
 from ..domain.person import Person
 from ..service_layer.ports import Session
@@ -35,30 +35,3 @@ class MemorySessionStore:
         now = time.monotonic()
         for session_id in [k for k, (until, _) in self._sessions.items() if until < now]:
             del self._sessions[session_id]
-
-
-class MemorySessionCollection:
-    """The few collection methods cii_platform.web.sessions.SessionStore uses, kept in memory: the workspace
-    has no store of its own (sessions hold only the person's tokens and name, never a client's data)."""
-
-    def __init__(self) -> None:
-        self._documents: dict[str, dict[str, Any]] = {}
-
-    async def find_one(self, query: dict[str, Any]) -> dict[str, Any] | None:
-        found = self._documents.get(query["_id"])
-        return dict(found) if found else None
-
-    async def insert_one(self, document: dict[str, Any]) -> None:
-        self._documents[document["_id"]] = dict(document)
-
-    async def update_one(self, query: dict[str, Any], update: dict[str, Any]) -> None:
-        if query["_id"] in self._documents:
-            self._documents[query["_id"]].update(update["$set"])
-
-    async def delete_one(self, query: dict[str, Any]) -> None:
-        self._documents.pop(query["_id"], None)
-
-    async def delete_many(self, query: dict[str, Any]) -> None:
-        limit = query["expires_at"]["$lte"]
-        for key in [k for k, d in self._documents.items() if d["expires_at"] <= limit]:
-            del self._documents[key]

@@ -42,6 +42,22 @@ class Person:
         return self.has_role("dpo") or self.is_cantonal_officer
 
     @property
+    def prepares_meetings(self) -> bool:
+        """The secretariat invites to round tables and assessments; coordinators and the officer see it too."""
+        return (self.institution == BUREAU and self.has_role("secretariat")) or self.is_coordinator
+
+    @property
+    def reads_reports(self) -> bool:
+        """The bureau's staff read the dashboard and the annual report (reporting's own rule)."""
+        return self.institution == BUREAU and self.has_role("cantonal_officer", "coordinator", "secretariat",
+                                                            "reporting_reader")
+
+    @property
+    def erases(self) -> bool:
+        """Only the cantonal officer destroys a person's keys (procuration's rule); the DPO reads the trail."""
+        return self.is_cantonal_officer
+
+    @property
     def records_procurations(self) -> bool:
         return self.institution != BUREAU and self.has_role("field_worker", "respondent", "case_manager")
 

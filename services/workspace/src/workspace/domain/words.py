@@ -54,8 +54,29 @@ CODE_LABELS: dict[str, dict[str, str]] = {
                       "DENIED": N_("Not shown: no procuration permits it"),
                       "ERASED": N_("Erased at the person's request"),
                       "NOT_AUTHORIZED": N_("Not shown: your role does not read personal data")},
-    "audit_action": {},
-    "outcome": {"PERMIT": N_("Permitted"), "DENY": N_("Refused"), "READ": N_("Read")},
+    "procuration_status": {"ACTIVE": N_("In force"), "EXPIRED": N_("Expired"), "REVOKED": N_("Revoked"),
+                           "SUPERSEDED": N_("Superseded by a renewal")},
+    # how a situation ended (docs/contract.md section 6, situation.closed.v1)
+    "closure_outcome": {"MEASURES_COMPLETED": N_("Its measures completed"),
+                        "REDIRECTED_NETWORK": N_("Redirected to the network"),
+                        "REDIRECTED_SIMPLE": N_("A simple situation, no CII measure"),
+                        "REJECTED": N_("Rejected at triage"),
+                        "NO_FURTHER_MEASURE": N_("No further measure needed"),
+                        "MEASURE_CANCELLED": N_("Its measure was cancelled"),
+                        "CLOSED_BY_COORDINATOR": N_("Closed by the coordinator")},
+    # procuration's audit trail (procuration.service_layer.audit.Action and the outcomes it records)
+    "audit_action": {"decision": N_("Decision on an exchange"), "key.issue": N_("Key issued"),
+                     "key.release": N_("Key released to read"), "key.migrate": N_("Key migrated"),
+                     "exchange.requested": N_("Exchange requested"), "exchange.fulfil": N_("Exchange to fulfil"),
+                     "exchange.denied": N_("Exchange refused"), "exchange.delivered": N_("Exchange delivered"),
+                     "procuration.recorded": N_("Procuration recorded"),
+                     "procuration.revoked": N_("Procuration revoked"), "procuration.read": N_("Procuration read"),
+                     "person.erased": N_("Person's data erased"), "person.access_report": N_("Access report read"),
+                     "audit.chain_keyed": N_("Audit chain keyed"), "request.refused": N_("Request refused"),
+                     "personal_data.read": N_("Personal data read")},
+    "outcome": {"PERMIT": N_("Permitted"), "DENY": N_("Refused"), "READ": N_("Read"), "ERASED": N_("Erased"),
+                "ISSUED": N_("Issued"), "KEYED": N_("Keyed"), "MIGRATED": N_("Migrated"),
+                "RECORDED": N_("Recorded"), "REFUSED": N_("Refused"), "REVOKED": N_("Revoked")},
 }
 
 INSTITUTION_NAMES: dict[str, str] = {

@@ -2,23 +2,25 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from cii_platform.contracts.codes import Purpose, Role
 from cii_platform.contracts.fields import KNOWN_INSTITUTIONS
 from cii_platform.contracts.inbound import ProcurationRevoked, ProcurationSigned
-from cii_platform.http import CurrentPrincipal, not_found
-from cii_platform.openapi import documented_body
+from cii_platform.http import CurrentPrincipal, ProblemError, not_found
+from cii_platform.openapi import documented_body, problem_responses
 from cii_platform.security.crypto import SealedSection, unseal
 from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest
 from cii_platform.security.tokens import Principal
+from cii_platform.validation import DomainValidationError, error
 
 from ...adapters.fhir import consent_resource
 from ...adapters.mongo_procurations import from_document
 from ...service_layer.procurations import RecordProcuration, RevokeProcuration, may_manage
+from ...service_layer.signed_forms import FORM_TYPES, MAX_FORM_BYTES, StoredForm
 from .dependencies import Service, is_bureau_staff, require_acting_institution
-from .schemas import Created, ProcurationPublic, RevokeBody
+from .schemas import Created, ProcurationPublic, RevokeBody, SignedFormPublic
 
 router = APIRouter(prefix="/api/v1/procurations", tags=["procurations"])
 
@@ -63,6 +65,62 @@ async def read_procuration(procuration_id: str, principal: CurrentPrincipal, ser
     return public
 
 
+FORM_BODY = {"requestBody": {"required": True, "description": "the scan of the signed form, as is", "content": {
+    media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in FORM_TYPES}}}
+ERASED_FORM = problem_responses(status_410="the person's data was erased: the form can no longer be read")
+
+
+@router.put("/{procuration_id}/document", response_model=SignedFormPublic, openapi_extra=FORM_BODY,
+            responses=problem_responses(status_410="the person's data was erased: nothing is kept any more"))
+async def store_signed_form(procuration_id: str, request: Request, principal: CurrentPrincipal,
+                            service: Service) -> SignedFormPublic:
+    """The signed form itself, kept sealed (the recording institution's key for the person); its SHA-256 must
+    be the procuration's `document_sha256`. By the institution that recorded the procuration; idempotent."""
+    require_acting_institution(principal, service.runtime.reference.institution_codes)
+    procuration = await service.procurations.get(procuration_id)
+    if procuration is None or procuration.recorded_by != principal.institution:
+        raise not_found("procuration")
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:  # refused unread
+        raise DomainValidationError([error("document", f"must be at most {MAX_FORM_BYTES} bytes")])
+    content = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        stored = await service.forms.store(procuration, content, content_type, institution=principal.institution,
+                                           actor=principal.audit_actor())
+    except KeyErased as exc:
+        raise ProblemError(410, "Gone", "the person's data was erased") from exc
+    return _form_public(stored)
+
+
+@router.get("/{procuration_id}/document", response_model=None, responses={
+    200: {"description": "the signed form", "content": {t: {} for t in FORM_TYPES}}, **ERASED_FORM})
+async def read_signed_form(procuration_id: str, principal: CurrentPrincipal, service: Service) -> Response:
+    """The signed form, to whoever reads the procuration's identity: its recorder, and the cantonal officer when
+    the procuration names the bureau (the custodian's rule); the key's release is in the person's access report."""
+    document = await service.procurations.get_document(procuration_id)
+    if document is None or not _may_read(principal, document["recorded_by"], document["parties"]) or not (
+            principal.is_cantonal_officer or principal.institution == document["recorded_by"]):
+        raise not_found("procuration")
+    try:
+        found = await service.forms.read(procuration_id, institution=principal.institution,
+                                         actor=principal.audit_actor())
+    except KeyErased as exc:
+        raise ProblemError(410, "Gone", "the person's data was erased") from exc
+    except KeyReleaseDenied as exc:
+        raise not_found("signed form") from exc
+    if found is None:
+        raise not_found("signed form")
+    content, media_type = found
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(media_type, "bin")
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="procuration-{procuration_id}.{extension}"'})
+
+
+def _form_public(stored: StoredForm) -> SignedFormPublic:
+    return SignedFormPublic(procuration_id=stored.procuration_id, sha256=stored.sha256, size=stored.size,
+                            content_type=stored.content_type, stored_at=stored.stored_at)
+
+
 def _may_read(principal: Principal, recorded_by: str, parties: list[str]) -> bool:
     """A reporting reader reads nothing about a person (neither the procuration nor its FHIR export),
     whichever its institution."""
@@ -88,7 +146,8 @@ async def _public(service: Service, principal: Principal, procuration_id: str) -
         categories=sorted(procuration.categories), purposes=sorted(procuration.purposes),
         document_sha256=procuration.document_sha256, status=procuration.status_on(service.clock.today()).value,
         recorded_by=procuration.recorded_by, revoked_on=procuration.revoked_on,
-        superseded_by=procuration.superseded_by, superseded_on=procuration.superseded_on)
+        superseded_by=procuration.superseded_by, superseded_on=procuration.superseded_on,
+        document_stored=await service.forms.summary(procuration_id) is not None)
 
 
 async def _identity(service: Service, principal: Principal, document: dict[str, Any]) -> dict[str, Any] | None:

@@ -38,6 +38,17 @@ class ProcurationPublic(BaseModel):
     revoked_on: date | None = None
     superseded_by: str | None = None
     superseded_on: date | None = None
+    document_stored: bool = False  # the signed form itself is kept, sealed (PUT .../document)
+
+
+class SignedFormPublic(BaseModel):
+    """The signed form kept sealed: what it is, never its content."""
+
+    procuration_id: str
+    sha256: str
+    size: int
+    content_type: str
+    stored_at: datetime
 
 
 class DecisionRequest(BaseModel):

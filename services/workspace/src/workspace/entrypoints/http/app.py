@@ -15,11 +15,19 @@ from cii_platform.security.tokens import TokenVerifier
 from cii_platform.telemetry.tracing import instrument_fastapi
 from cii_platform.web.login import install_login
 
-from ...adapters.memory_sessions import MemorySessionCollection
 from ...bootstrap import Workspace, bootstrap
 from ...config import Settings
 from ...service_layer.ports import ApiProblem
-from . import routes_audit, routes_auth, routes_cases, routes_field, routes_home, routes_situations
+from . import (
+    routes_audit,
+    routes_auth,
+    routes_cases,
+    routes_field,
+    routes_home,
+    routes_report,
+    routes_secretariat,
+    routes_situations,
+)
 from .i18n import Catalogs, current_language
 from .web import LANGUAGE_COOKIE, SESSION_COOKIE, CsrfRefused, Renderer, SignInRequired, chosen_language
 
@@ -51,8 +59,9 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         app.include_router(routes_auth.router)  # local demo sign-in
     else:  # people sign in through the identity provider: /login, /auth/callback, /logout
         app.state.token_verifier = TokenVerifier(settings)
-        install_login(app, settings, MemorySessionCollection(), lifetime=settings.session_minutes * 60)
-    for module in (routes_home, routes_situations, routes_cases, routes_field, routes_audit):
+        install_login(app, settings, workspace.web_sessions, lifetime=settings.session_minutes * 60)
+    for module in (routes_home, routes_situations, routes_cases, routes_field, routes_audit, routes_secretariat,
+                   routes_report):
         app.include_router(module.router)
     instrument_fastapi(app)
     return app

@@ -3,13 +3,14 @@ person's language), my announcements, record a procuration."""
 
 import hashlib
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
+from ...domain.dates import parse_day
 from ...domain.words import CODE_LABELS, N_
 from ...service_layer.forms import FormErrors, listed
 from ...service_layer.ports import ApiProblem
@@ -17,7 +18,8 @@ from .routes_situations import PARTNERS
 from .web import CurrentPerson, FormData, RendererDep, WorkspaceDep
 
 router = APIRouter(include_in_schema=False)
-MAX_DOCUMENT_BYTES = 10_000_000
+MAX_DOCUMENT_BYTES = 5_000_000  # procuration keeps the form sealed, up to 5 MB
+DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 # API field -> form field of the announcement form (the longest matching API path wins).
 ANNOUNCE_FIELDS = {
@@ -40,9 +42,11 @@ PROCURATION_FIELDS = {
 
 
 def choices() -> dict[str, Any]:
+    """The forms' codes. A procuration's parties include the bureau (docs/contract.md, procuration.signed.v1):
+    its coordinators and secretariat then read what the person permits it."""
     return {kind: list(CODE_LABELS[kind]) for kind in (
         "sex", "region", "education", "public", "situation_type", "measure", "risk", "employment_gap",
-        "category", "purpose")} | {"partners": PARTNERS}
+        "category", "purpose")} | {"partners": PARTNERS, "parties": [*PARTNERS, "BUREAU"]}
 
 
 def iso(day: date | None) -> str | None:
@@ -99,13 +103,54 @@ async def my_announcements(request: Request, person: CurrentPerson, workspace: W
                            offset=max(offset, 0), limit=25, announced=announced)
 
 
+def renewal_values(old: dict[str, Any], today: date) -> dict[str, Any]:
+    """A renewal starts from the procuration it renews: the same parties, categories and purposes, the
+    person when the service shows them, and as long a period from today. Recorded, it supersedes the old
+    one from its start (procuration's rule: the latest covering the same parties)."""
+    values: dict[str, Any] = {"parties": list(old.get("parties") or []),
+                              "categories": list(old.get("categories") or []),
+                              "purposes": list(old.get("purposes") or [])}
+    start, end = parse_day(old.get("valid_from")), parse_day(old.get("valid_until"))
+    length = (end - start) if start and end and end > start else timedelta(days=365)
+    values["valid_until"] = (today + length).strftime("%d.%m.%Y")
+    identity = old.get("person") or {}
+    for name in ("avs_number", "last_name", "first_name"):
+        if identity.get(name):
+            values[name] = str(identity[name])
+    birth = parse_day(identity.get("birth_date"))
+    if birth:
+        values["birth_date"] = birth.strftime("%d.%m.%Y")
+    return values
+
+
 @router.get("/procurations/new")
-async def procuration_form(request: Request, person: CurrentPerson, renderer: RendererDep) -> Response:
+async def procuration_form(request: Request, person: CurrentPerson, workspace: WorkspaceDep,
+                           renderer: RendererDep, renew: str = "", situation_id: str = "") -> Response:
+    """A new procuration, or the renewal of one (`renew`: its reference; `situation_id`: the one the
+    situation's announcement named, from a "procuration expiring" task)."""
     if not person.records_procurations:
         return renderer.render(request, "error.html", 403, reason="role")
-    values = {"procuration_id": f"PROC-{uuid.uuid4().hex[:10].upper()}",
-              "signed_on": date.today().strftime("%d.%m.%Y"), "valid_from": date.today().strftime("%d.%m.%Y")}
-    return renderer.render(request, "procuration.html", errors=FormErrors(), values=values, choices=choices())
+    today = date.today()
+    values: dict[str, Any] = {"procuration_id": f"PROC-{uuid.uuid4().hex[:10].upper()}",
+                              "signed_on": today.strftime("%d.%m.%Y"), "valid_from": today.strftime("%d.%m.%Y")}
+    errors, renewing = FormErrors(), None
+    if situation_id and not renew.strip():
+        try:
+            renew = str((await workspace.signalement.get_situation(person.access_token, situation_id))
+                        .get("procuration_id") or "")
+        except ApiProblem as problem:
+            if problem.status >= 500:
+                raise
+    if renew.strip():
+        try:
+            renewing = await workspace.procuration.get(person.access_token, renew.strip())
+            values |= renewal_values(renewing, today)
+        except ApiProblem as problem:
+            if problem.status >= 500:
+                raise
+            errors.add("renew", N_("You know no procuration with this reference"))
+    return renderer.render(request, "procuration.html", 422 if errors else 200, errors=errors, values=values,
+                           choices=choices(), renewing=renewing, renew=renew.strip())
 
 
 @router.post("/procurations")
@@ -116,11 +161,14 @@ async def record_procuration(request: Request, form: FormData, person: CurrentPe
     valid_until = errors.day(form, "valid_until")
     birth_date = errors.day(form, "birth_date")
     document = (await request.form()).get("document")
-    digest = None
+    digest, content, content_type = None, b"", ""
     if isinstance(document, UploadFile) and document.filename:
         content = await document.read(MAX_DOCUMENT_BYTES + 1)
+        content_type = (document.content_type or "").split(";")[0].strip().lower()
         if len(content) > MAX_DOCUMENT_BYTES:
-            errors.add("document", N_("The signed form must be smaller than 10 MB"))
+            errors.add("document", N_("The signed form must be at most 5 MB"))
+        elif content_type not in DOCUMENT_TYPES:
+            errors.add("document", N_("The signed form must be a PDF, PNG or JPEG file"))
         digest = hashlib.sha256(content).hexdigest()
     else:
         errors.add("document", N_("Upload the signed procuration form"))
@@ -136,10 +184,20 @@ async def record_procuration(request: Request, form: FormData, person: CurrentPe
     if not errors:
         try:
             procuration_id = await workspace.procuration.record(person.access_token, payload)
-            return renderer.render(request, "procuration_recorded.html", procuration_id=procuration_id,
-                                   digest=digest)
         except ApiProblem as problem:
             if problem.status not in (409, 422):
                 raise
             errors.from_api(problem, PROCURATION_FIELDS, "procuration_id")
-    return renderer.render(request, "procuration.html", 422, errors=errors, values=form, choices=choices())
+        else:
+            # the form itself, kept sealed by procuration (its hash must be the one just recorded)
+            try:
+                await workspace.procuration.store_form(person.access_token, procuration_id, content, content_type)
+                kept = True
+            except ApiProblem as problem:
+                if problem.status < 500 and problem.status not in (404, 410, 422):
+                    raise
+                kept = False
+            return renderer.render(request, "procuration_recorded.html", procuration_id=procuration_id,
+                                   digest=digest, kept=kept)
+    return renderer.render(request, "procuration.html", 422, errors=errors, values=form, choices=choices(),
+                           renewing=None, renew="")
