@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.consent.model import Procuration
 from cii_platform.contracts.codes import DataCategory, Purpose
 from cii_platform.security.crypto import SealedSection, seal, unseal
@@ -17,7 +18,6 @@ from cii_platform.security.custody import ReleaseRequest
 from cii_platform.store import insert_new
 from cii_platform.validation import DomainValidationError, error
 
-from ..clock import Clock
 from .audit import Action, AuditEvent, AuditTrail
 from .custody import KeyCustodian
 

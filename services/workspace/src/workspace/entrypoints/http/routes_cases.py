@@ -1,11 +1,12 @@
 """The case manager's cases: start, the objectives contract, meetings with their minutes, the quarterly
 review, closure with the final report and the letter to the person."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+
+from cii_platform.clock import swiss_today
 
 from ...domain.words import N_
 from ...service_layer.forms import FormErrors
@@ -43,7 +44,7 @@ async def case_page(request: Request, measure_id: str, person: CurrentPerson, wo
     measure = await workspace.measures.get_measure(person.access_token, measure_id)
     return renderer.render(request, "case.html", status_code, measure=measure, partners=PARTNERS,
                            objective_rows=range(OBJECTIVE_ROWS), errors=errors or FormErrors(), form=form,
-                           values=values or {}, today=date.today())
+                           values=values or {}, today=swiss_today())
 
 
 @router.get("/cases/{measure_id}")

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
+from cii_platform.clock import swiss_today
+
 from ...domain.dates import parse_day
 from ...domain.words import CODE_LABELS, N_
 from ...service_layer.forms import FormErrors, listed
@@ -57,7 +59,7 @@ def iso(day: date | None) -> str | None:
 async def announce_form(request: Request, person: CurrentPerson, renderer: RendererDep) -> Response:
     if not person.announces:
         return renderer.render(request, "error.html", 403, reason="role")
-    today = date.today().strftime("%d.%m.%Y")
+    today = swiss_today().strftime("%d.%m.%Y")
     values = {"external_ref": f"WS-{uuid.uuid4().hex[:10].upper()}", "announced_on": today,
               "idempotency_key": str(uuid.uuid4())}
     return renderer.render(request, "announce.html", errors=FormErrors(), values=values, choices=choices())
@@ -130,7 +132,7 @@ async def procuration_form(request: Request, person: CurrentPerson, workspace: W
     situation's announcement named, from a "procuration expiring" task)."""
     if not person.records_procurations:
         return renderer.render(request, "error.html", 403, reason="role")
-    today = date.today()
+    today = swiss_today()
     values: dict[str, Any] = {"procuration_id": f"PROC-{uuid.uuid4().hex[:10].upper()}",
                               "signed_on": today.strftime("%d.%m.%Y"), "valid_from": today.strftime("%d.%m.%Y")}
     errors, renewing = FormErrors(), None

@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from cii_platform.clock import swiss_today
+
 from ...service_layer.ports import ApiProblem
 from .web import CurrentPerson, RendererDep, WorkspaceDep
 
@@ -32,7 +34,7 @@ async def invitations(request: Request, person: CurrentPerson, workspace: Worksp
     for kind in SESSIONS:
         scheduled += (await workspace.measures.list_measures(person.access_token, type=kind,
                                                              status="scheduled"))["items"]
-    found = upcoming(scheduled, date.today())
+    found = upcoming(scheduled, swiss_today())
     offset = max(offset, 0)
     return renderer.render(request, "invitations.html", invitations=found[offset:offset + PAGE],
                            total=len(found), offset=offset, limit=PAGE)

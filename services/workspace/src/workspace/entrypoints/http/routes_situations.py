@@ -1,11 +1,12 @@
 """The coordinator's work: the triage inbox, the situation file, triage, organising a TRO or an assessment,
 recording it held, designating the case manager."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+
+from cii_platform.clock import swiss_today
 
 from ...domain.gravity import breakdown
 from ...domain.today import triage_inbox_order
@@ -27,7 +28,7 @@ async def triage_inbox(request: Request, person: CurrentPerson, workspace: Works
         return renderer.render(request, "error.html", 403, reason="role")
     waiting = await workspace.signalement.list_situations(person.access_token, status="SUBMITTED", limit=500)
     return renderer.render(request, "triage.html", situations=triage_inbox_order(waiting["items"]),
-                           total=waiting["total"], today=date.today())
+                           total=waiting["total"], today=swiss_today())
 
 
 async def situation_page(request: Request, person: CurrentPerson, workspace: WorkspaceDep, renderer: RendererDep,
@@ -43,7 +44,7 @@ async def situation_page(request: Request, person: CurrentPerson, workspace: Wor
                            gravity=breakdown(situation, workspace.reference), decisions=TRIAGE_DECISIONS,
                            partners=PARTNERS,
                            session_measures=SESSION_MEASURES, measure_types=list(CODE_LABELS["measure"]),
-                           errors=errors or FormErrors(), form=form, values=values or {}, today=date.today())
+                           errors=errors or FormErrors(), form=form, values=values or {}, today=swiss_today())
 
 
 @router.get("/situations/{situation_id}")
@@ -93,7 +94,7 @@ async def organise_measure(request: Request, situation_id: str, form: FormData, 
     if not errors:
         try:
             measure_id = await workspace.measures.request_measure(person.access_token, {
-                "situation_id": situation_id, "type": kind, "requested_on": date.today().isoformat()})
+                "situation_id": situation_id, "type": kind, "requested_on": swiss_today().isoformat()})
             if kind in SESSION_MEASURES and on is not None:
                 await workspace.measures.act(person.access_token, measure_id, "schedule", {
                     "date": on.isoformat(), "participants": [{"institution": p} for p in participants]})
@@ -143,7 +144,7 @@ async def designate(request: Request, situation_id: str, measure_id: str, form: 
     errors = FormErrors()
     institution = errors.text(form, "institution", message=N_("Choose the case manager's institution"))
     name = str(form.get("name") or "").strip() or None
-    body = {"institution": institution, "name": name, "designated_on": date.today().isoformat()}
+    body = {"institution": institution, "name": name, "designated_on": swiss_today().isoformat()}
     return await measure_action(request, situation_id, measure_id, "case-manager", body, errors,
                                 {"institution": "institution", "name": "name"}, "designate", form, person,
                                 workspace, renderer)
