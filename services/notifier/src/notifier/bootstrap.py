@@ -23,7 +23,6 @@ from .service_layer.notify import Notifier
 from .service_layer.ports import (
     Clock,
     Deliveries,
-    EventPublisher,
     MailTransport,
     PeopleDirectory,
     PreferenceStore,
@@ -45,14 +44,13 @@ class NotifierService:
 
 def build_service(*, directory: PeopleDirectory, deliveries: Deliveries, preferences: PreferenceStore,
                   projections: Projections, transport: MailTransport, workspace_url: str, sender: str,
-                  publisher: EventPublisher, institutions: set[str], clock: Clock | None = None,
+                  clock: Clock | None = None,
                   digest_hour: int = 6, idle_seconds: float = 5.0) -> NotifierService:
     clock = clock or SystemClock()
     mailer = Mailer(deliveries=deliveries, transport=transport, composer=Composer(workspace_url), clock=clock,
                     sender=sender, idle_seconds=idle_seconds)
     notifier = Notifier(directory=directory, deliveries=deliveries, preferences=preferences,
-                        projections=projections, clock=clock, publisher=publisher, institutions=institutions,
-                        wake_mailer=mailer.wake)
+                        projections=projections, clock=clock, wake_mailer=mailer.wake)
     digests = DigestBuilder(deliveries=deliveries, clock=clock, hour=digest_hour, wake_mailer=mailer.wake)
     return NotifierService(notifier=notifier, mailer=mailer, digests=digests, deliveries=deliveries,
                            preferences=preferences, clock=clock)
@@ -81,7 +79,6 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None) -> N
         preferences=MongoPreferences(runtime.collection(PREFERENCES)),
         projections=MongoProjections(runtime.collection(SITUATIONS), runtime.collection(SCHEDULES)),
         transport=transport, workspace_url=settings.workspace_url, sender=settings.mail_from,
-        publisher=runtime.publisher, institutions=set(runtime.reference.institution_codes),
         digest_hour=settings.digest_hour, idle_seconds=settings.mail_idle_seconds)
     service.runtime = runtime
     runtime.on_startup(deliveries.create_indexes)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from cii_platform.settings import ServiceSettings, settings_config
+from cii_platform.settings import ServiceSettings, port, settings_config
 
 
 class Settings(ServiceSettings):
@@ -14,8 +14,9 @@ class Settings(ServiceSettings):
     http_port: int = 8006
     mongodb_database: str = "cii_notifier"
 
-    # Where the links of the e-mails lead (the workspace's situation pages).
-    workspace_url: str = Field("http://127.0.0.1:8005", alias="CII_WORKSPACE_URL")
+    # Where the links of the e-mails lead (the workspace's situation pages); locally the workspace's port variable.
+    workspace_url: str = Field(default_factory=lambda: f"http://127.0.0.1:{port('WORKSPACE_HTTP_PORT')}",
+                               alias="CII_WORKSPACE_URL")
     # Any SMTP server: locally Mailpit (scripts/infra.sh start-mail), in production the canton's relay.
     smtp_host: str = Field("127.0.0.1", alias="CII_SMTP_HOST")
     smtp_port: int = Field(1025, alias="CII_SMTP_PORT")

@@ -115,14 +115,6 @@ class FakeTransport:
         self.sent.append(mail)
 
 
-class FakePublisher:
-    def __init__(self) -> None:
-        self.published: list[tuple[str, str | None, CloudEvent]] = []
-
-    async def publish(self, topic: str, key: str | None, event: CloudEvent) -> None:
-        self.published.append((topic, key, event))
-
-
 @dataclass
 class Fixture:
     deliveries: FakeDeliveries = field(default_factory=FakeDeliveries)
@@ -130,15 +122,13 @@ class Fixture:
     projections: FakeProjections = field(default_factory=FakeProjections)
     transport: FakeTransport = field(default_factory=FakeTransport)
     clock: FakeClock = field(default_factory=FakeClock)
-    publisher: FakePublisher = field(default_factory=FakePublisher)
     service: NotifierService = field(init=False)
 
     def __post_init__(self) -> None:
         self.service = build_service(
             directory=RosterFileDirectory(), deliveries=self.deliveries, preferences=self.preferences,
             projections=self.projections, transport=self.transport, workspace_url=WORKSPACE,
-            sender="cii-noreply@cii.local", publisher=self.publisher,
-            institutions={"ORP", "CMS", "OAI", "T1", "OSP"}, clock=self.clock)
+            sender="cii-noreply@cii.local", clock=self.clock)
 
 
 def event(type_: str, data: dict[str, Any], event_id: str, source: str = "/cii/measures") -> CloudEvent:

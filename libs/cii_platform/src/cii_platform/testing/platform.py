@@ -42,7 +42,7 @@ class Ports:
         return self.base + 80
 
     def service(self, name: str) -> int:
-        return self.base + 1 + STACK_SERVICES.index(name)  # the workspace: base+5
+        return self.base + 1 + STACK_SERVICES.index(name)  # notifier base+5, workspace base+6
 
     @property
     def smtp(self) -> int:

@@ -15,7 +15,7 @@ from cii_platform.contracts.envelope import CloudEvent
 
 from ..domain import rules
 from ..domain.people import Person, delivery_id, human_reference, language_of
-from .ports import Clock, Deliveries, Document, EventPublisher, PeopleDirectory, PreferenceStore, Projections
+from .ports import Clock, Deliveries, Document, PeopleDirectory, PreferenceStore, Projections
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +59,8 @@ class AudienceResolver:
 
 class Notifier:
     def __init__(self, *, directory: PeopleDirectory, deliveries: Deliveries, preferences: PreferenceStore,
-                 projections: Projections, clock: Clock, publisher: EventPublisher, institutions: set[str],
-                 wake_mailer: Any = lambda: None) -> None:
+                 projections: Projections, clock: Clock, wake_mailer: Any = lambda: None) -> None:
         self._resolver = AudienceResolver(directory)
-        self._publisher = publisher
-        self._institutions = institutions
         self._deliveries = deliveries
         self._preferences = preferences
         self._projections = projections
@@ -103,12 +100,6 @@ class Notifier:
 
     async def alert_raised(self, event: CloudEvent) -> int:
         return await self.deliver(event, rules.on_alert_raised(measures.AlertRaised.model_validate(event.data)))
-
-    async def measure_closed(self, event: CloudEvent) -> int:
-        """Remembered for the closure's outcome (the closing measure's reinsertion)."""
-        fact = measures.MeasureClosed.model_validate(event.data)
-        await self._projections.save_schedule(fact.measure_id, event_key(event), {"reinsertion": fact.reinsertion})
-        return 0
 
     async def situation_closed(self, event: CloudEvent) -> int:
         fact = measures.SituationClosed.model_validate(event.data)

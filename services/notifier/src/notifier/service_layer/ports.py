@@ -4,8 +4,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from cii_platform.contracts.envelope import CloudEvent
-
 from ..domain.people import Person, Preferences
 
 Document = dict[str, Any]
@@ -82,12 +80,6 @@ class Projections(Protocol):
 
     async def save_schedule(self, measure_id: str, event_key: str, fields: Document) -> None:
         """Sets the fields once per event (`applied` keeps the event keys)."""
-
-
-class EventPublisher(Protocol):
-    """Events to institutions (the closure notice on `cii.outbound.<code>`)."""
-
-    async def publish(self, topic: str, key: str | None, event: CloudEvent) -> None: ...
 
 
 class Clock(Protocol):

@@ -36,6 +36,5 @@ def handlers(service: "NotifierService") -> dict[str, EventHandler]:
         measures.MEASURE_SCHEDULED: discard(notifier.measure_scheduled),
         measures.CASE_MANAGER_DESIGNATED: discard(notifier.case_manager_designated),
         measures.ALERT_RAISED: discard(notifier.alert_raised),
-        measures.MEASURE_CLOSED: discard(notifier.measure_closed),
         measures.SITUATION_CLOSED: discard(notifier.situation_closed),
     }
