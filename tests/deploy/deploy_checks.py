@@ -69,7 +69,7 @@ INTERNAL_READS = {
     "measures": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["procuration"]},
     "procuration": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["measures"]},
     "reporting": set(INTERNAL_TOPICS.values()),
-    "notifier": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["measures"]},
+    "notifier": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["measures"], INTERNAL_TOPICS["procuration"]},
 }
 # the services that read no inbound topic (only internal topics): the notifier
 INTERNAL_ONLY = {"notifier"}

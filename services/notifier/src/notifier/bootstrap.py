@@ -74,14 +74,15 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None) -> N
     transport = SmtpTransport(host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from,
                               username=settings.smtp_username, password=settings.smtp_password,
                               starttls=settings.smtp_starttls)
+    projections = MongoProjections(runtime.collection(SITUATIONS), runtime.collection(SCHEDULES))
     service = build_service(
         directory=directory_of(settings, runtime), deliveries=deliveries,
         preferences=MongoPreferences(runtime.collection(PREFERENCES)),
-        projections=MongoProjections(runtime.collection(SITUATIONS), runtime.collection(SCHEDULES)),
-        transport=transport, workspace_url=settings.workspace_url, sender=settings.mail_from,
+        projections=projections, transport=transport, workspace_url=settings.workspace_url, sender=settings.mail_from,
         digest_hour=settings.digest_hour, idle_seconds=settings.mail_idle_seconds)
     service.runtime = runtime
     runtime.on_startup(deliveries.create_indexes)
+    runtime.on_startup(projections.create_indexes)
     runtime.run_in_background("mailer", service.mailer.run)
     runtime.run_in_background("digests", lambda: service.digests.run(settings.digest_check_seconds))
     register_subscribers(runtime, service)

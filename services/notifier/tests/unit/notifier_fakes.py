@@ -91,6 +91,11 @@ class FakeProjections:
     async def situation(self, situation_id: str) -> dict[str, Any] | None:
         return self.situations.get(situation_id)
 
+    async def situation_of_person(self, person_pseudonym: str) -> dict[str, Any] | None:
+        found = sorted(((s.get("announced_on", ""), key) for key, s in self.situations.items()
+                        if s.get("person_pseudonym") == person_pseudonym), reverse=True)
+        return {"_id": found[0][1], **self.situations[found[0][1]]} if found else None
+
     async def save_situation(self, situation_id: str, fields: dict[str, Any]) -> None:
         self.situations.setdefault(situation_id, {}).update(fields)
 

@@ -1,12 +1,14 @@
 """Deliveries with in-memory adapters: never twice, never lost, in the person's language, nothing personal."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from icalendar import Calendar
 from notifier_fakes import WORKSPACE, Fixture, event, recorded, scheduled
 
 from cii_platform.contracts import internal_measures as measures
+from cii_platform.contracts import internal_procuration as procuration
 from cii_platform.contracts import internal_signalement as signalement
 from notifier.domain.people import Preferences, human_reference
 from notifier.service_layer.notify import MAIL_DIGEST, MAIL_PENDING, MAIL_SENT
@@ -127,3 +129,34 @@ async def test_a_replayed_schedule_neither_mails_nor_moves_the_entry_back() -> N
     assert f.projections.schedules["m-1"]["date"] == "2026-03-27" and f.projections.schedules["m-1"]["sequence"] == 1
 
 
+
+
+def awaiting(pseudonym: str, provider: str = "ORP") -> dict[str, Any]:
+    return {"request_id": "req-1", "requester": "CMS", "provider": provider, "person_pseudonym": pseudonym,
+            "categories": ["EMPLOYMENT", "SOCIAL"], "purpose": "CII_COORDINATION",
+            "deadline": "2026-03-09T10:00:00Z"}
+
+
+async def test_an_exchange_waiting_tells_the_providers_respondent_about_the_persons_situation() -> None:
+    f = Fixture()
+    older, newer = recorded("sit-0"), recorded("sit-1")
+    older["announced_on"] = "2025-01-10"
+    await f.service.notifier.situation_recorded(event(signalement.SITUATION_RECORDED, older, "e-0"))
+    await f.service.notifier.situation_recorded(event(signalement.SITUATION_RECORDED, newer, "e-1"))
+    f.transport.sent.clear()
+    waiting = event(procuration.EXCHANGE_AWAITING, awaiting("p" * 64), "e-2", source="/cii/procuration")
+    assert await f.service.notifier.exchange_awaiting(waiting) == 1
+    assert await f.service.notifier.exchange_awaiting(waiting) == 0  # redelivered: nothing new
+    await f.service.mailer.send_due()
+    [mail] = [m for m in f.transport.sent if "échange" in m.subject]
+    assert mail.to == "worker.orp@cii.local"  # ORP has no respondent in the roster: its people
+    assert mail.subject == f"[CII] Demande d'échange en attente de votre réponse — {human_reference('sit-1')}"
+    assert "CMS demande à votre institution des données sur cette situation (emploi, situation sociale)" in mail.text
+    assert "9 mars 2026" in mail.text and f"{WORKSPACE}/situations/sit-1" in mail.text
+    assert "p" * 64 not in mail.text and "req-1" not in mail.text
+
+
+async def test_an_exchange_about_a_person_without_a_known_situation_tells_nobody() -> None:
+    f = Fixture()
+    waiting = event(procuration.EXCHANGE_AWAITING, awaiting("q" * 64), "e-1", source="/cii/procuration")
+    assert await f.service.notifier.exchange_awaiting(waiting) == 0

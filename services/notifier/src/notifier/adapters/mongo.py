@@ -95,8 +95,15 @@ class MongoProjections:
         self.situations = situations
         self.schedules = schedules
 
+    async def create_indexes(self) -> None:
+        await self.situations.create_index("person_pseudonym")
+
     async def situation(self, situation_id: str) -> Document | None:
         return await self.situations.find_one({"_id": situation_id})
+
+    async def situation_of_person(self, person_pseudonym: str) -> Document | None:
+        return await self.situations.find_one({"person_pseudonym": person_pseudonym},
+                                              sort=[("announced_on", -1), ("_id", -1)])
 
     async def save_situation(self, situation_id: str, fields: Document) -> None:
         await self.situations.update_one({"_id": situation_id}, {"$set": fields}, upsert=True)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from cii_platform.contracts import internal_measures as measures
+from cii_platform.contracts import internal_procuration as procuration
 from cii_platform.contracts import internal_signalement as signalement
 from cii_platform.contracts.codes import BUREAU, PRIVATE, MeasureType
 
@@ -21,6 +22,7 @@ MEASURE_SCHEDULED = "MEASURE_SCHEDULED"
 MEASURE_RESCHEDULED = "MEASURE_RESCHEDULED"
 CONTRACT_DUE = "CONTRACT_DUE"
 SITUATION_CLOSED = "SITUATION_CLOSED"
+EXCHANGE_WAITING = "EXCHANGE_WAITING"
 ALERT_PREFIX = "ALERT_"
 INVITED_MEASURES = frozenset({MeasureType.TRO, MeasureType.ASSESSMENT})
 ALERT_KINDS = frozenset({measures.CONTRACT_OVERDUE, measures.NO_MEETING, measures.OBJECTIVE_OVERDUE,
@@ -146,6 +148,17 @@ def on_situation_closed(event: measures.SituationClosed) -> list[Notice]:
     audience += [Bureau(), Coordinators(event.region)]
     return [Notice(SITUATION_CLOSED, event.situation_id, tuple(audience),
                    {"closed_on": event.closed_on.isoformat(), "network": list(event.network)})]
+
+
+def on_exchange_awaiting(event: procuration.ExchangeAwaiting, situation: SituationFacts | None) -> list[Notice]:
+    """The provider's respondents: a request of the requester waits for their answer (in their own system,
+    where the fulfil arrived). Linked to the person's CII situation; a person the notifier knows no
+    situation of (announced before its history, or never announced) gives no notice: nothing to link to."""
+    if situation is None:
+        return []
+    return [Notice(EXCHANGE_WAITING, situation.situation_id, (Respondents(event.provider),), {
+        "requester": event.requester, "categories": list(event.categories),
+        "deadline": event.deadline.date().isoformat()})]
 
 
 def _iso(day: date | None) -> str | None:

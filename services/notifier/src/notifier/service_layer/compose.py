@@ -36,6 +36,7 @@ SUBJECTS = {
     rules.MEASURE_RESCHEDULED: N_("Moved: %(measure)s now on %(date)s"),
     rules.CONTRACT_DUE: N_("Case management: objectives contract to establish"),
     rules.SITUATION_CLOSED: N_("Situation closed"),
+    rules.EXCHANGE_WAITING: N_("Exchange request waiting for your answer"),
     "ALERT": N_("Alert: %(alert)s"),
     "DIGEST": N_("Your daily CII digest (%(count)s)"),
 }
@@ -52,6 +53,9 @@ MESSAGES = {
                            "objectives contract is to be established and signed."),
     rules.SITUATION_CLOSED: N_("The situation was closed on %(closed_on)s. Institutions of the network "
                                "informed: %(network)s."),
+    rules.EXCHANGE_WAITING: N_("%(requester)s asks your institution for data on this situation (%(categories)s), "
+                               "under the person's procuration. Please answer in your institution's system by "
+                               "%(deadline)s."),
     "ALERT": N_("%(alert)s (due on %(due_on)s): action is needed on this situation."),
 }
 WORDS = {
@@ -74,6 +78,15 @@ WORDS = {
     "PROCURATION_EXPIRING": N_("the procuration expires within 30 days"),
     "PROCURATION_EXPIRED": N_("the procuration has expired"),
     "PROCURATION_REVOKED": N_("the procuration was revoked"),
+    # data categories of an exchange
+    "IDENTITY": N_("identity"),
+    "EMPLOYMENT": N_("employment"),
+    "HEALTH": N_("health"),
+    "FINANCE": N_("finances"),
+    "EDUCATION": N_("education"),
+    "SOCIAL": N_("social situation"),
+    "RESIDENCE": N_("residence"),
+    "JUSTICE": N_("justice"),
     # regions
     "HAUT_VALAIS": N_("Upper Valais"),
     "SIERRE": "Sierre",
@@ -83,7 +96,8 @@ WORDS = {
     "PRIVATE": N_("a private person"),
     "BUREAU": N_("the CII bureau"),
 }
-DATE_FIELDS = ("date", "previous_date", "announced_on", "triage_due_on", "closed_on", "due_on", "designated_on")
+DATE_FIELDS = ("date", "previous_date", "announced_on", "triage_due_on", "closed_on", "due_on", "designated_on",
+               "deadline")
 
 
 def load_translations(language: str) -> Translations:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from cii_platform.contracts import internal_measures as measures
+from cii_platform.contracts import internal_procuration as procuration
 from cii_platform.contracts import internal_signalement as signalement
 from cii_platform.contracts.envelope import CloudEvent
 
@@ -73,7 +74,8 @@ class Notifier:
         await self._projections.save_situation(fact.situation_id, {
             "institution": fact.institution, "region": fact.routing.region or fact.region,
             "theme": fact.routing.theme, "recorded_by": fact.recorded_by, "external_ref": fact.external_ref,
-            "co_following": list(fact.co_following)})
+            "co_following": list(fact.co_following), "person_pseudonym": fact.person_pseudonym,
+            "announced_on": fact.announced_on.isoformat()})
         return await self.deliver(event, rules.on_situation_recorded(fact))
 
     async def situation_triaged(self, event: CloudEvent) -> int:
@@ -105,6 +107,12 @@ class Notifier:
         fact = measures.SituationClosed.model_validate(event.data)
         count = await self.deliver(event, rules.on_situation_closed(fact))
         return count
+
+    async def exchange_awaiting(self, event: CloudEvent) -> int:
+        fact = procuration.ExchangeAwaiting.model_validate(event.data)
+        stored = await self._projections.situation_of_person(fact.person_pseudonym)
+        situation = await self._situation(str(stored["_id"])) if stored else None
+        return await self.deliver(event, rules.on_exchange_awaiting(fact, situation))
 
     # -- deliveries --------------------------------------------------------------------------------
     async def deliver(self, event: CloudEvent, notices: list[rules.Notice]) -> int:

@@ -76,6 +76,9 @@ class Projections(Protocol):
 
     async def save_situation(self, situation_id: str, fields: Document) -> None: ...
 
+    async def situation_of_person(self, person_pseudonym: str) -> Document | None:
+        """The person's latest situation (by pseudonym), with its `_id`."""
+
     async def schedule(self, measure_id: str) -> Document | None: ...
 
     async def save_schedule(self, measure_id: str, event_key: str, fields: Document) -> None:

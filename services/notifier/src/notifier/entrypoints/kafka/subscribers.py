@@ -1,13 +1,14 @@
-"""Kafka entry points: the internal topics of signalement and measures, one consumer group
+"""Kafka entry points: the internal topics of signalement, measures and procuration, one consumer group
 (`cii-notifier`). Dedupe by event id (the runtime's inbox), then by (event, person) in the deliveries."""
 
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from cii_platform.contracts import internal_measures as measures
+from cii_platform.contracts import internal_procuration as procuration
 from cii_platform.contracts import internal_signalement as signalement
 from cii_platform.contracts.envelope import CloudEvent
-from cii_platform.contracts.topics import MEASURES_EVENTS, SIGNALEMENT_EVENTS
+from cii_platform.contracts.topics import MEASURES_EVENTS, PROCURATION_EVENTS, SIGNALEMENT_EVENTS
 from cii_platform.messaging.internal import EventHandler
 from cii_platform.runtime import ServiceRuntime
 
@@ -18,7 +19,8 @@ CONSUMER = "notifier"
 
 
 def register_subscribers(runtime: ServiceRuntime, service: "NotifierService") -> None:
-    runtime.consume_internal([SIGNALEMENT_EVENTS, MEASURES_EVENTS], handlers(service), name=CONSUMER)
+    runtime.consume_internal([SIGNALEMENT_EVENTS, MEASURES_EVENTS, PROCURATION_EVENTS], handlers(service),
+                             name=CONSUMER)
 
 
 def handlers(service: "NotifierService") -> dict[str, EventHandler]:
@@ -37,4 +39,5 @@ def handlers(service: "NotifierService") -> dict[str, EventHandler]:
         measures.CASE_MANAGER_DESIGNATED: discard(notifier.case_manager_designated),
         measures.ALERT_RAISED: discard(notifier.alert_raised),
         measures.SITUATION_CLOSED: discard(notifier.situation_closed),
+        procuration.EXCHANGE_AWAITING: discard(notifier.exchange_awaiting),
     }
