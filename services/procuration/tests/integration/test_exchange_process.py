@@ -10,7 +10,14 @@ from cii_platform.contracts import internal_procuration as internal
 from cii_platform.contracts import types
 from cii_platform.contracts.topics import PROCURATION_EVENTS, inbound, outbound
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader, inbound_event
-from procuration.testing import EXCHANGE_TIMEOUT_SECONDS, new_avs, new_id, procuration_payload, record_procuration
+from procuration.testing import (
+    EXCHANGE_TIMEOUT_SECONDS,
+    new_avs,
+    new_id,
+    procuration_payload,
+    pseudonym_of,
+    record_procuration,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +61,7 @@ async def test_permitted_categories_only_are_fulfilled_and_delivered(procuration
     assert awaiting["topic"] == PROCURATION_EVENTS and avs not in str(awaiting["value"])
     assert {k: v for k, v in awaiting["value"]["data"].items() if k not in ("person_pseudonym", "deadline")} == {
         "request_id": rid, "requester": "CMS", "provider": "ORP", "categories": ["EMPLOYMENT"], "purpose": "TRO"}
-    assert len(awaiting["value"]["data"]["person_pseudonym"]) == 64
+    assert awaiting["value"]["data"]["person_pseudonym"] == pseudonym_of(procuration_platform, avs)
     assert denied["topic"] == outbound("cms")
     assert denied["value"]["data"] == {"request_id": rid, "denied_categories": ["HEALTH"],
                                        "reason": "category_not_covered"}
