@@ -166,7 +166,8 @@ async def test_a_situation_from_announcement_to_closure_tells_the_right_people_o
 
 
 async def check_the_closure_notices(platform: LocalPlatform, situation_id: str) -> None:
-    """The network's institutions also get the closure on their outbound topic (docs/contract.md 6)."""
+    """The network's institutions also get the closure on their outbound topic (docs/contract.md 6; the
+    signalement service publishes it)."""
     def closure(record: dict[str, Any]) -> bool:
         value = record["value"]
         return value.get("type") == SITUATION_CLOSED and value["data"]["situation_id"] == situation_id
@@ -176,7 +177,7 @@ async def check_the_closure_notices(platform: LocalPlatform, situation_id: str) 
         found = {r["topic"]: r["value"]["data"] for r in await reader.wait_for(closure, count=2, timeout=60)}
     assert found[outbound("CMS")]["external_ref"].startswith("notif-")  # the announcer gets its reference
     assert found[outbound("ORP")].get("external_ref") is None
-    assert {d["outcome"] for d in found.values()} == {"REINSERTION"}
+    assert {d["outcome"] for d in found.values()} == {"MEASURES_COMPLETED"}  # its last measure closed
     assert {d["closed_on"] for d in found.values()} == {"2026-09-29"}
 
 
