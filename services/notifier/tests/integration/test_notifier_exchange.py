@@ -29,10 +29,12 @@ async def test_an_exchange_request_waiting_tells_the_providers_respondent(
         avs, parties=["ORP", "CMS"], categories=["EMPLOYMENT"], purposes=["CII_COORDINATION"],
         valid_from=date(2026, 1, 1), valid_until=date(2027, 12, 31)))
     people = People(platform)
-    situation_id = str((await ok(people.cms_worker, "POST", "/api/v1/signalements", announcement(avs)))["id"])
+    announced = announcement(avs)
+    announced["person"]["region"] = "MARTIGNY"  # the flow test counts coord.sion's inbox: not this situation
+    situation_id = str((await ok(people.cms_worker, "POST", "/api/v1/signalements", announced))["id"])
     reference = human_reference(situation_id)
     # the notifier knows the situation once the coordinator is told of it
-    await mailpit.wait_for(addressed_to("coord.sion@cii.local", reference), timeout=120)
+    await mailpit.wait_for(addressed_to("coord.martigny@cii.local", reference), timeout=120)
 
     request_id = f"req-{uuid.uuid4().hex[:12]}"
     async with InstitutionClient(platform.infra.kafka_bootstrap) as cms:
