@@ -3,6 +3,7 @@
 #   - Kafka 3.9.1, one KRaft node that is both broker and controller, jars fetched by Maven;
 #   - FerretDB v1.24.2 (MongoDB wire protocol), built from source with Go, on
 #   - PostgreSQL (the Debian/Ubuntu server package, 15 here), a cluster of its own run by pg_ctl;
+#   - Mailpit v1.33.1 (SMTP server keeping the e-mails, web UI and API), built with `go install`;
 #   - Keycloak 26.5 (the identity provider, realm `cii` imported from deploy/keycloak/realm-cii.json), the
 #     official distribution from Maven Central, built once into the cache, its data under the data folder.
 # FerretDB's SQLite handler was dropped: at 20k documents every filter but _id was a full scan of
@@ -108,9 +109,10 @@ Commands:
   stop         stop what this script started (SIGTERM, SIGKILL after ${STOP_TIMEOUT} s); idempotent
   start-kafka | stop-kafka | start-store | stop-store    one component only (fault tests);
                the store is FerretDB and its PostgreSQL: both are started or stopped
+  start-mail | stop-mail    Mailpit only (SMTP $SMTP_PORT, web UI and API $MAILPIT_PORT; the mail outage test)
   start-keycloak | stop-keycloak    the identity provider only (realm cii imported at its first start)
-  reset        stop, then delete the local Kafka data, store data (FerretDB, PostgreSQL), Keycloak data and keys
-  wipe         stop, then delete the Kafka, store and Keycloak data, logs and pids, keeping the keys (test harness)
+  reset        stop, then delete the local Kafka data, store data (FerretDB, PostgreSQL), Keycloak data, e-mails and keys
+  wipe         stop, then delete the Kafka, store, Keycloak and mail data, logs and pids, keeping the keys (test harness)
   status       one line per component
 
 Environment:
@@ -119,6 +121,8 @@ Environment:
   CII_KAFKA_PORT             Kafka client port (9092); CII_KAFKA_CONTROLLER_PORT (9093)
   CII_STORE_PORT             FerretDB MongoDB port (27017); CII_FERRETDB_DEBUG_PORT (8088)
   CII_POSTGRES_PORT          PostgreSQL port behind FerretDB (27032)
+  CII_SMTP_PORT              Mailpit's SMTP port (1025); CII_MAILPIT_PORT its web UI and API (8025)
+  CII_SMTP_HOST              when set to another host, that SMTP server is used: Mailpit is not started
   CII_KEYCLOAK_PORT          Keycloak HTTP port (8180); issuer http://127.0.0.1:<port>/realms/cii
   CII_KEYCLOAK_READY_TIMEOUT seconds to wait for Keycloak (600: minutes on a busy machine)
   CII_KEYCLOAK_ADMIN_PASSWORD password of Keycloak's local administrator `admin` (cii-demo), local only
@@ -346,6 +350,7 @@ process_signature() {
     kafka) printf '%s\n' "$KAFKA_DIR/server.properties" ;;
     keycloak) printf '%s\n' "-Dkc.home.dir=$KEYCLOAK_DIR " ;;
     ferretdb) printf '%s\n' "--state-dir=$FERRETDB_DIR" ;;
+    mailpit) printf '%s\n' "$MAIL_DIR/mailpit.db" ;;
     # pg_ctl runs: postgres -D <data> -p <port> ... (the trailing space: not a <data>2 folder).
     postgres) printf '%s\n' "-D $POSTGRES_DATA " ;;
   esac
@@ -785,6 +790,90 @@ stop_store() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Mail: Mailpit, an SMTP server that keeps every e-mail and shows them (web UI and API)
+# ---------------------------------------------------------------------------------------------
+
+readonly MAILPIT_VERSION=v1.33.1
+readonly MAILPIT_BIN=$CACHE_DIR/bin/mailpit
+readonly SMTP_PORT=${CII_SMTP_PORT:-1025}
+readonly MAILPIT_PORT=${CII_MAILPIT_PORT:-8025}
+readonly MAIL_DIR=$DATA_DIR/mailpit
+
+mail_external() { [[ -n ${CII_SMTP_HOST:-} && ${CII_SMTP_HOST} != 127.0.0.1 && ${CII_SMTP_HOST} != localhost ]]; }
+
+# `go version -m` reads the module version the binary was built from (Mailpit itself says "dev").
+mailpit_installed() {
+  [[ -x $MAILPIT_BIN ]] || return 1
+  local info
+  info=$(go version -m "$MAILPIT_BIN" 2>/dev/null) || return 1
+  [[ $info == *"github.com/axllent/mailpit"*"$MAILPIT_VERSION"* ]]
+}
+
+# Built with `go install`, its module cache and build cache in the cache folder (never the checkout).
+install_mailpit() {
+  if mailpit_installed; then
+    log "mailpit: $MAILPIT_VERSION already installed at $MAILPIT_BIN"
+    return 0
+  fi
+  require_go
+  local started=$SECONDS build_log=$CACHE_DIR/mailpit-build.log
+  mkdir -p "$CACHE_DIR/bin"
+  log "mailpit: building Mailpit $MAILPIT_VERSION with go install (1-3 min; log in $build_log)"
+  (GOBIN=$CACHE_DIR/bin GOPATH=$CACHE_DIR/go GOMODCACHE=$CACHE_DIR/go/pkg/mod GOWORK=off \
+    go install "github.com/axllent/mailpit@$MAILPIT_VERSION") >"$build_log" 2>&1 &
+  if ! wait "$!"; then
+    tail -n 20 "$build_log" >&2
+    die "building Mailpit failed (it needs the Go module proxy); full log: $build_log"
+  fi
+  mailpit_installed || die "the Mailpit just built does not report $MAILPIT_VERSION; see $build_log"
+  log "mailpit: built in $((SECONDS - started)) s"
+}
+
+start_mail() {
+  if mail_external; then
+    log "mail: using the external SMTP server CII_SMTP_HOST=$CII_SMTP_HOST (Mailpit not started)"
+    return 0
+  fi
+  local pid
+  if pid=$(running_pid mailpit); then
+    log "mail: already running (Mailpit pid $pid)"
+    return 0
+  fi
+  mailpit_installed || install_mailpit
+  ensure_port_free "$SMTP_PORT" "SMTP (Mailpit)" CII_SMTP_PORT
+  ensure_port_free "$MAILPIT_PORT" "Mailpit web UI and API" CII_MAILPIT_PORT
+  mkdir -p "$MAIL_DIR"
+  # The e-mails are kept in the data folder (they survive a restart); no update check (no internet).
+  launch mailpit "$MAILPIT_BIN" --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$MAILPIT_PORT" \
+    --database "$MAIL_DIR/mailpit.db" --disable-version-check --max 5000 --quiet
+  started_here mailpit
+  log "mail: started Mailpit pid $(running_pid mailpit || echo '?'): SMTP 127.0.0.1:$SMTP_PORT, web http://127.0.0.1:$MAILPIT_PORT (log $(log_file mailpit))"
+}
+
+await_mail() {
+  mail_external && return 0
+  local started=$SECONDS
+  until port_in_use "$SMTP_PORT" && port_in_use "$MAILPIT_PORT"; do
+    if ! running_pid mailpit >/dev/null || ((SECONDS - started >= READY_TIMEOUT)); then
+      tail -n 15 "$(log_file mailpit)" | sed 's/^/    /' >&2 || true
+      die "Mailpit is not ready on 127.0.0.1:$SMTP_PORT / $MAILPIT_PORT; full log: $(log_file mailpit)"
+    fi
+    sleep 0.2
+  done
+  log "mail: ready ($((SECONDS - started)) s)"
+}
+
+cmd_start_mail() {
+  take_lock
+  start_mail
+  await_mail
+}
+
+cmd_stop_mail() {
+  take_lock
+  stop_component mailpit
+}
+
 # Identity provider: Keycloak, the official distribution, built once into the cache
 # ---------------------------------------------------------------------------------------------
 
@@ -927,6 +1016,7 @@ cmd_install() {
   install_kafka
   install_ferretdb
   install_postgres
+  install_mailpit
   install_keycloak
 }
 
@@ -958,8 +1048,10 @@ cmd_start() {
   if keycloak_wanted; then start_keycloak; fi
   start_kafka
   start_store
+  start_mail
   await_kafka
   await_store
+  await_mail
   if keycloak_wanted && [[ ${CII_KEYCLOAK_WAIT:-1} != 0 ]]; then await_keycloak; fi
 }
 
@@ -968,6 +1060,7 @@ cmd_stop() {
   if keycloak_wanted; then stop_keycloak; fi
   stop_component kafka
   stop_store
+  stop_component mailpit
 }
 
 # One component only: the fault tests stop and restart the broker or the store under load.
@@ -1012,14 +1105,14 @@ cmd_stop_keycloak() {
 cmd_wipe() {
   cmd_stop
   stop_keycloak # also when CII_WITH_KEYCLOAK=0: its data is deleted below
-  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$POSTGRES_LOCATION_FILE" "$KEYCLOAK_DIR" "$LOG_DIR" "$PID_DIR"
+  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$POSTGRES_LOCATION_FILE" "$KEYCLOAK_DIR" "$MAIL_DIR" "$LOG_DIR" "$PID_DIR"
 }
 
 cmd_reset() {
   cmd_stop
   stop_keycloak # also when CII_WITH_KEYCLOAK=0: its data is deleted below
-  log "reset: deleting $KAFKA_DIR, $FERRETDB_DIR, $POSTGRES_DIR, $KEYCLOAK_DIR and $DATA_DIR/keys"
-  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$POSTGRES_LOCATION_FILE" "$KEYCLOAK_DIR" "$DATA_DIR/keys"
+  log "reset: deleting $KAFKA_DIR, $FERRETDB_DIR, $POSTGRES_DIR, $KEYCLOAK_DIR, $MAIL_DIR and $DATA_DIR/keys"
+  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR" "$POSTGRES_DIR" "$POSTGRES_LOCATION_FILE" "$KEYCLOAK_DIR" "$MAIL_DIR" "$DATA_DIR/keys"
   if kafka_external || store_external; then
     log "reset: external Kafka or store (KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL) left untouched"
   fi
@@ -1052,6 +1145,7 @@ cmd_status() {
     status_line ferretdb "mongodb://127.0.0.1:$STORE_PORT" "$STORE_PORT"
     status_line postgres "postgres://127.0.0.1:$POSTGRES_PORT/$POSTGRES_DATABASE" "$POSTGRES_PORT"
   fi
+  status_line mailpit "smtp://127.0.0.1:$SMTP_PORT http://127.0.0.1:$MAILPIT_PORT" "$SMTP_PORT"
   if keycloak_wanted; then
     status_line keycloak "http://127.0.0.1:$KEYCLOAK_PORT/realms/cii" "$KEYCLOAK_PORT"
   fi
@@ -1070,6 +1164,8 @@ main() {
     stop-kafka) cmd_stop_kafka ;;
     start-store) cmd_start_store ;;
     stop-store) cmd_stop_store ;;
+    start-mail) cmd_start_mail ;;
+    stop-mail) cmd_stop_mail ;;
     start-keycloak) cmd_start_keycloak ;;
     stop-keycloak) cmd_stop_keycloak ;;
     help | -h | --help) usage ;;

@@ -21,6 +21,7 @@ declare -a TEST_GROUPS=(
   "19800|the OpenAPI documents against the servers (schemathesis)|tests/api"
   "19900|local platforms: two side by side, a checkout anywhere, failed starts|tests/local"
   "20100|the workspace in real Chromium against the platform|services/workspace/tests/browser"
+  "20200|notifier service: e-mails through Mailpit, people from Keycloak|services/notifier/tests/integration"
 )
 
 failed=()

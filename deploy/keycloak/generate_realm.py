@@ -21,7 +21,9 @@ What the realm holds:
   the `cii-platform` client roles) and the audience `cii-platform` in the access token;
 - one confidential client per institution system `system-<code>` (client credentials; service account in the
   institution's group with the role institution_system);
-- the public client `cii-web` for the browser pages (authorization code with PKCE S256).
+- the public client `cii-web` for the browser pages (authorization code with PKCE S256);
+- the confidential client `cii-notifier` (client credentials): the notifier reads who holds a function
+  through the admin REST API (its service account has realm-management view-users and view-clients).
 
 Only PyYAML is needed. The output is deterministic, so the files can be reviewed as diffs.
 """
@@ -69,6 +71,8 @@ ROLES = {
     "institution_system": "An institution's own system (client credentials)",
 }
 CLAIMS = ("institution", "region", "theme")
+NOTIFIER_CLIENT = "cii-notifier"
+NOTIFIER_PLACEHOLDER = "${NOTIFIER_SECRET}"
 
 
 def load_reference(path: Path = REFERENCE) -> dict[str, Any]:
@@ -155,7 +159,14 @@ def clients(reference: dict[str, Any], *, secret_of: Any, redirect_uris: list[st
         "standardFlowEnabled": False, "implicitFlowEnabled": False, "directAccessGrantsEnabled": False,
         "serviceAccountsEnabled": True, "protocol": "openid-connect", "protocolMappers": claim_mappers(),
     } for i in reference["institutions"]]
-    return [platform, web, *systems]
+    notifier = {
+        "clientId": NOTIFIER_CLIENT, "name": "CII notifier (reads who holds a function)", "enabled": True,
+        "publicClient": False, "clientAuthenticatorType": "client-secret",
+        "secret": DEMO_SECRET if secret_of("") == DEMO_SECRET else NOTIFIER_PLACEHOLDER,
+        "standardFlowEnabled": False, "implicitFlowEnabled": False, "directAccessGrantsEnabled": False,
+        "serviceAccountsEnabled": True, "protocol": "openid-connect",
+    }
+    return [platform, web, *systems, notifier]
 
 
 def service_accounts(reference: dict[str, Any]) -> list[dict[str, Any]]:
@@ -163,7 +174,10 @@ def service_accounts(reference: dict[str, Any]) -> list[dict[str, Any]]:
         "username": f"service-account-{system_client_id(i['code'])}", "enabled": True,
         "serviceAccountClientId": system_client_id(i["code"]), "groups": [f"/{i['code']}"],
         "clientRoles": {AUDIENCE: ["institution_system"]},
-    } for i in reference["institutions"]]
+    } for i in reference["institutions"]] + [{
+        "username": f"service-account-{NOTIFIER_CLIENT}", "enabled": True, "serviceAccountClientId": NOTIFIER_CLIENT,
+        "clientRoles": {"realm-management": ["view-users", "view-clients"]},
+    }]
 
 
 def demo_people(reference: dict[str, Any]) -> list[tuple[str, str, list[str], str, str]]:
@@ -236,6 +250,7 @@ def realm_import(reference: dict[str, Any]) -> dict[str, Any]:
     """The Keycloak operator's KeycloakRealmImport of the production realm."""
     placeholders = {secret_placeholder(i["code"])[2:-1]: {"secret": {
         "name": PROD_SECRETS, "key": system_client_id(i["code"])}} for i in reference["institutions"]}
+    placeholders[NOTIFIER_PLACEHOLDER[2:-1]] = {"secret": {"name": PROD_SECRETS, "key": NOTIFIER_CLIENT}}
     return {
         "apiVersion": "k8s.keycloak.org/v2alpha1", "kind": "KeycloakRealmImport",
         "metadata": {"name": "cii-realm", "labels": {"app.kubernetes.io/name": "keycloak",

@@ -47,6 +47,7 @@ SERVICES: dict[str, dict[str, Any]] = {
     "measures": {"port": 8002, "db": "cii_measures", "group": "cii-measures"},
     "procuration": {"port": 8003, "db": "cii_procuration", "group": "cii-procuration"},
     "reporting": {"port": 8004, "db": "cii_reporting", "group": "cii-reporting"},
+    "notifier": {"port": 8006, "db": "cii_notifier", "group": "cii-notifier"},
 }
 # docs/contract.md section 9: the staff workspace (pages for people; no Kafka, calls the four APIs; its own
 # database holds only the sign-in sessions)
@@ -69,7 +70,13 @@ INTERNAL_READS = {
     "measures": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["procuration"]},
     "procuration": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["measures"]},
     "reporting": set(INTERNAL_TOPICS.values()),
+    "notifier": {INTERNAL_TOPICS["signalement"], INTERNAL_TOPICS["measures"], INTERNAL_TOPICS["procuration"]},
 }
+# the services that read no inbound topic (only internal topics): the notifier
+INTERNAL_ONLY = {"notifier"}
+# the services that send e-mail through the SMTP relay (an address outside the cluster)
+MAIL_SENDERS = {"notifier"}
+SMTP_PORTS = {25, 465, 587}
 # the services that call procuration's HTTP API for decisions and keys
 PROCURATION_CLIENTS = {"signalement", "measures"}
 INBOUND_MAX_RETENTION_MS = 7 * 24 * 3600 * 1000
@@ -436,7 +443,8 @@ def contract_topic_configs() -> dict[str, dict[str, str]]:
 
 def expected_service_access(service: str, institutions: Iterable[str]) -> dict[str, set[str]]:
     codes = [c.lower() for c in institutions]
-    read = {f"cii.inbound.{c}" for c in codes} | INTERNAL_READS[service]
+    inbound = {f"cii.inbound.{c}" for c in codes} if service not in INTERNAL_ONLY else set()
+    read = inbound | INTERNAL_READS[service]
     write = {f"cii.outbound.{c}" for c in codes} | {f"cii.deadletter.{service}"}
     if service in INTERNAL_TOPICS:
         write.add(INTERNAL_TOPICS[service])
@@ -793,7 +801,8 @@ def _peer_category(peer: dict[str, Any], port_list: list[dict[str, Any]]) -> str
     pod = (peer.get("podSelector") or {}).get("matchLabels") or {}
     ns = (peer.get("namespaceSelector") or {}).get("matchLabels") or {}
     if "ipBlock" in peer:
-        return "ipblock"
+        # mail submission to the canton's SMTP relay (the notifier only)
+        return "smtp-relay" if ports and ports <= SMTP_PORTS else "ipblock"
     if ns.get("kubernetes.io/metadata.name") == "kube-system" and pod.get("k8s-app") == "kube-dns" and ports <= {53}:
         return "dns"
     if ns.get("kubernetes.io/metadata.name") == INGRESS_CONTROLLER_NAMESPACE and "namespaceSelector" in peer:
@@ -838,6 +847,8 @@ def check_network(objs: list[dict[str, Any]]) -> list[str]:
         if service in PROCURATION_CLIENTS:
             required_egress.add("service:procuration")
             allowed_egress.add("service:procuration")
+        if service in MAIL_SENDERS:
+            allowed_egress.add("smtp-relay")
         allowed_ingress = {"ingress-controller", "otel-collector", f"service:{WORKSPACE['name']}"}
         if service == "procuration":
             allowed_ingress |= {f"service:{c}" for c in PROCURATION_CLIENTS}

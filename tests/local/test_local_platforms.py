@@ -26,7 +26,8 @@ pytestmark = pytest.mark.e2e
 
 BASE = int(os.environ.get("CII_TEST_PORT_BASE", "19900"))
 PLATFORM_VARIABLES = ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL", "PROCURATION_URL", "CII_DATA_DIR",
-                      "CII_KEYCLOAK_PORT", *(f"{name.upper()}_HTTP_PORT" for name in STACK_SERVICES))
+                      "CII_KEYCLOAK_PORT", "CII_SMTP_PORT", "CII_MAILPIT_PORT",
+                      *(f"{name.upper()}_HTTP_PORT" for name in STACK_SERVICES))
 
 
 def platform_env(base: int, data_dir: Path) -> dict[str, str]:
@@ -35,7 +36,8 @@ def platform_env(base: int, data_dir: Path) -> dict[str, str]:
     env.update({"CII_DATA_DIR": str(data_dir), "CII_KAFKA_PORT": str(base + 92),
                 "CII_KAFKA_CONTROLLER_PORT": str(base + 93), "CII_STORE_PORT": str(base + 17),
                 "CII_FERRETDB_DEBUG_PORT": str(base + 88), "CII_POSTGRES_PORT": str(base + 32),
-                "CII_KEYCLOAK_PORT": str(base + 80), "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python")})
+                "CII_KEYCLOAK_PORT": str(base + 80), "CII_SMTP_PORT": str(base + 25),
+                "CII_MAILPIT_PORT": str(base + 26), "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python")})
     env.update({f"{name.upper()}_HTTP_PORT": str(base + 1 + index) for index, name in enumerate(STACK_SERVICES)})
     return env
 

@@ -117,5 +117,7 @@ def print_urls() -> None:
         print(f"  {name:<12} {base}/docs  (OpenAPI {base}/openapi.json)")
     print(f"  dashboard    http://127.0.0.1:{service_port('reporting')}/  (sign in as a demo user below)")
     print(f"  workspace    http://127.0.0.1:{service_port('workspace')}/  (sign in as a demo user below)")
+    mailpit = f"http://127.0.0.1:{os.environ.get('CII_MAILPIT_PORT', '8025')}/"
+    print(f"  e-mails      {mailpit}  (Mailpit: every e-mail the notifier sent)")
     print(f"  AsyncAPI     {REPO_ROOT / 'docs' / 'asyncapi.yaml'}")
     print("  token        .venv/bin/cii token --institution ORP --role field_worker  (local only)")

@@ -66,12 +66,15 @@ async def wrong_steps_change_nothing(orp: httpx.Client, tro_id: str) -> None:
 
 
 async def schedule_with_participants(orp: httpx.Client, events: TopicReader, tro_id: str) -> None:
-    scheduled = await call(orp, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-10", "participants": [
+    scheduled = await call(orp, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-08", "participants": [
         {"institution": "ORP", "person_name": "A. Conseiller", "role": "conseiller"}, {"institution": "CMS"}]})
     assert scheduled.status_code == 200 and scheduled.json()["status"] == "scheduled"
     assert (await events_of(events, ev.MEASURE_SCHEDULED, measure_id=tro_id))[0]["participants"] == ["CMS", "ORP"]
-    again = await call(orp, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-11"})
-    assert again.status_code == 409 and again.json()["current_state"] == "scheduled"
+    moved = await call(orp, "POST", f"{MEASURES}/{tro_id}/schedule", {"date": "2026-04-10"})  # keeps the participants
+    assert moved.status_code == 200 and moved.json()["status"] == "scheduled"
+    schedules = await events_of(events, ev.MEASURE_SCHEDULED, count=2, measure_id=tro_id)
+    assert [(s["date"], s["participants"]) for s in schedules] == [
+        ("2026-04-08", ["CMS", "ORP"]), ("2026-04-10", ["CMS", "ORP"])]
     too_early = await call(orp, "POST", f"{MEASURES}/{tro_id}/hold", {"held_on": "2026-04-09"})
     assert too_early.status_code == 422 and too_early.json()["errors"][0]["field"] == "held_on"
 

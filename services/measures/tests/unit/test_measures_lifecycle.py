@@ -22,6 +22,17 @@ def test_a_session_is_scheduled_then_held(measure_type: MeasureType) -> None:
     assert [c.kind for c in measure.pop_changes()] == ["scheduled", "held"]
 
 
+def test_a_scheduled_session_may_be_moved_and_keeps_its_participants() -> None:
+    measure = new_measure(MeasureType.TRO)
+    measure.schedule(date(2026, 2, 10), ORP)
+    measure.schedule(date(2026, 2, 17), [])
+    assert (measure.scheduled_on, measure.participants) == (date(2026, 2, 17), ORP)
+    assert [c.kind for c in measure.pop_changes()] == ["scheduled", "scheduled"]
+    measure.hold(date(2026, 2, 17), None, variable_cost=None)
+    with pytest.raises(InvalidTransition):
+        measure.schedule(date(2026, 2, 24), ORP)
+
+
 @pytest.mark.parametrize("measure_type", [MeasureType.COACHING_ORP_CMS, MeasureType.CASE_MANAGEMENT,
                                           MeasureType.MEDICAL_MANDATE])
 def test_a_running_measure_is_started_then_closed(measure_type: MeasureType) -> None:

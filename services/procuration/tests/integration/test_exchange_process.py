@@ -6,10 +6,18 @@ from datetime import date
 import pytest
 from pymongo import MongoClient
 
+from cii_platform.contracts import internal_procuration as internal
 from cii_platform.contracts import types
-from cii_platform.contracts.topics import inbound, outbound
+from cii_platform.contracts.topics import PROCURATION_EVENTS, inbound, outbound
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader, inbound_event
-from procuration.testing import EXCHANGE_TIMEOUT_SECONDS, new_avs, new_id, procuration_payload, record_procuration
+from procuration.testing import (
+    EXCHANGE_TIMEOUT_SECONDS,
+    new_avs,
+    new_id,
+    procuration_payload,
+    pseudonym_of,
+    record_procuration,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -34,10 +42,11 @@ async def test_permitted_categories_only_are_fulfilled_and_delivered(procuration
     request = _request(avs, ["EMPLOYMENT", "HEALTH"])
     rid = request["request_id"]
     bootstrap = procuration_platform.infra.kafka_bootstrap
-    async with TopicReader(bootstrap, outbound("orp"), outbound("cms")) as reader, \
+    async with TopicReader(bootstrap, outbound("orp"), outbound("cms"), PROCURATION_EVENTS) as reader, \
             InstitutionClient(bootstrap) as kafka:
         await kafka.send(inbound("cms"), inbound_event("CMS", types.EXCHANGE_REQUESTED, request), key=rid)
         [fulfil] = await reader.wait_for(_of(rid, types.EXCHANGE_FULFIL))
+        [awaiting] = await reader.wait_for(_of(rid, internal.EXCHANGE_AWAITING))
         [denied] = await reader.wait_for(_of(rid, types.EXCHANGE_DENIED))
         sections = {"EMPLOYMENT": {"employer": "Garage du Rhône"}, "HEALTH": {"diagnosis": "secret"},
                     "FINANCE": {"debts": 12000}}  # the provider over-shares
@@ -48,6 +57,11 @@ async def test_permitted_categories_only_are_fulfilled_and_delivered(procuration
     assert fulfil["value"]["data"] == {"request_id": rid, "requester": "CMS", "person": {"avs_number": avs},
                                        "categories": ["EMPLOYMENT"], "purpose": "TRO",
                                        "procuration_id": procuration_id}
+    # the provider's respondent can be told (issue 17): pseudonym and codes on the internal topic, no AVS number
+    assert awaiting["topic"] == PROCURATION_EVENTS and avs not in str(awaiting["value"])
+    assert {k: v for k, v in awaiting["value"]["data"].items() if k not in ("person_pseudonym", "deadline")} == {
+        "request_id": rid, "requester": "CMS", "provider": "ORP", "categories": ["EMPLOYMENT"], "purpose": "TRO"}
+    assert awaiting["value"]["data"]["person_pseudonym"] == pseudonym_of(procuration_platform, avs)
     assert denied["topic"] == outbound("cms")
     assert denied["value"]["data"] == {"request_id": rid, "denied_categories": ["HEALTH"],
                                        "reason": "category_not_covered"}
@@ -63,7 +77,7 @@ async def test_request_without_procuration_is_denied_and_never_reaches_the_provi
     request = _request(new_avs(), ["EMPLOYMENT"])
     rid = request["request_id"]
     bootstrap = procuration_platform.infra.kafka_bootstrap
-    async with TopicReader(bootstrap, outbound("orp"), outbound("cms")) as reader, \
+    async with TopicReader(bootstrap, outbound("orp"), outbound("cms"), PROCURATION_EVENTS) as reader, \
             InstitutionClient(bootstrap) as kafka:
         event = inbound_event("CMS", types.EXCHANGE_REQUESTED, request)
         await kafka.send(inbound("cms"), event, key=rid)
@@ -71,7 +85,9 @@ async def test_request_without_procuration_is_denied_and_never_reaches_the_provi
         await reader.wait_for(lambda r: r["value"]["data"].get("event_id") == event["id"])
     assert denied["value"]["data"] == {"request_id": rid, "denied_categories": ["EMPLOYMENT"],
                                        "reason": "no_procuration"}
-    assert not [r for r in reader.records if _of(rid, types.EXCHANGE_FULFIL)(r)]
+    # nothing waits at the provider: no fulfil, no internal "awaiting" (nobody is told)
+    assert not [r for r in reader.records
+                if _of(rid, types.EXCHANGE_FULFIL)(r) or _of(rid, internal.EXCHANGE_AWAITING)(r)]
 
 
 async def test_revocation_between_request_and_delivery_stops_the_data(procuration_platform):

@@ -10,6 +10,7 @@ PROCURATION_SUPERSEDED = "ch.vs.cii.internal.procuration.superseded.v1"
 PROCURATION_EXPIRING = "ch.vs.cii.procuration.expiring.v1"
 PROCURATION_EXPIRED = "ch.vs.cii.procuration.expired.v1"
 PERSON_ERASED = "ch.vs.cii.internal.person.erased.v1"
+EXCHANGE_AWAITING = "ch.vs.cii.internal.exchange.awaiting.v1"
 AUDIT_CHECKPOINT = "ch.vs.cii.internal.audit.checkpoint.v1"
 AUDIT_CHECKPOINT_KEY = "audit-chain"  # every checkpoint on one partition, in order
 
@@ -44,6 +45,19 @@ class ProcurationStatusEvent(InternalEvent):
     superseded_by: str | None = None
 
 
+class ExchangeAwaiting(InternalEvent):
+    """A permitted exchange request now waits for the provider's answer (the fulfil went to its outbound
+    topic). The person by pseudonym only, never the AVS number: the notifier tells the provider's respondent."""
+
+    request_id: str
+    requester: str
+    provider: str
+    person_pseudonym: str
+    categories: list[str]  # the permitted ones, asked of the provider
+    purpose: str
+    deadline: datetime
+
+
 class PersonErased(InternalEvent):
     person_pseudonym: str
     erased_at: datetime
@@ -67,6 +81,7 @@ EVENTS: dict[str, type[InternalEvent]] = {
     PROCURATION_EXPIRING: ProcurationStatusEvent,
     PROCURATION_EXPIRED: ProcurationStatusEvent,
     PERSON_ERASED: PersonErased,
+    EXCHANGE_AWAITING: ExchangeAwaiting,
     AUDIT_CHECKPOINT: AuditCheckpoint,
 }
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-SERVICES = ("signalement", "measures", "procuration", "reporting")
+SERVICES = ("signalement", "measures", "procuration", "reporting", "notifier")
 # Every process of the stack: the services above (Kafka consumers, dead-letter topics) and the pages for people.
 STACK_SERVICES = (*SERVICES, "workspace")
 

@@ -2,7 +2,8 @@
 
 Every port derives from one base (`CII_TEST_PORT_BASE`, default 19000), data lives in
 `.local/test-<base>`: Kafka base+92 (controller base+93), store base+17 (its PostgreSQL base+32),
-services base+1..base+4, Keycloak base+80 (only for the suites that ask for it: it takes a minute to start).
+services base+1.. in the order of SERVICES, Mailpit's SMTP base+25 and its web UI/API base+26, Keycloak base+80
+(only for the suites that ask for it: it takes a minute to start).
 External infrastructure (`KAFKA_BOOTSTRAP_SERVERS` / `MONGODB_URL`) is used instead when set.
 """
 
@@ -41,7 +42,15 @@ class Ports:
         return self.base + 80
 
     def service(self, name: str) -> int:
-        return self.base + 1 + STACK_SERVICES.index(name)  # the workspace: base+5
+        return self.base + 1 + STACK_SERVICES.index(name)  # notifier base+5, workspace base+6
+
+    @property
+    def smtp(self) -> int:
+        return self.base + 25
+
+    @property
+    def mailpit(self) -> int:
+        return self.base + 26
 
 
 @dataclass
@@ -72,7 +81,8 @@ class LocalInfra:
                "CII_KAFKA_CONTROLLER_PORT": str(self.ports.kafka + 1), "CII_STORE_PORT": str(self.ports.store),
                "CII_FERRETDB_DEBUG_PORT": str(self.ports.base + 88), "CII_POSTGRES_PORT": str(self.ports.base + 32),
                "CII_KEYCLOAK_PORT": str(self.ports.keycloak), "CII_WITH_KEYCLOAK": "1" if self.keycloak else "0",
-               "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python")}
+               "CII_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python"),
+               "CII_SMTP_PORT": str(self.ports.smtp), "CII_MAILPIT_PORT": str(self.ports.mailpit)}
         return env
 
     @property
@@ -101,6 +111,10 @@ class LocalInfra:
 
     def stop(self) -> None:
         self.run("stop", with_keycloak=True)
+
+    @property
+    def mailpit_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.mailpit}"
 
 
 # A loaded machine (a CI runner shared with other jobs) may need longer to start a service.

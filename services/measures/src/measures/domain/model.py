@@ -168,8 +168,12 @@ class Measure(BaseModel):
 
     # -- transitions ---------------------------------------------------------------------------------
     def schedule(self, on: date, participants: list[Participant]) -> None:
-        self._require("schedule", SESSION_TYPES, {MeasureStatus.REQUESTED})
+        """Also a move of a scheduled session (issue 17: the participants are told again); a move without
+        participants keeps the invited ones."""
+        self._require("schedule", SESSION_TYPES, {MeasureStatus.REQUESTED, MeasureStatus.SCHEDULED})
         _not_before(on, self.requested_on, "date", "requested_on")
+        if self.status == MeasureStatus.SCHEDULED and not participants:
+            participants = self.participants
         self.status, self.scheduled_on, self.participants = MeasureStatus.SCHEDULED, on, participants
         self.record("scheduled")
 

@@ -52,6 +52,15 @@ def person_erased(person_pseudonym: str, erased_at: datetime) -> dict[str, Any]:
     return _internal(internal.PERSON_ERASED, person_pseudonym, payload, person_pseudonym)
 
 
+def exchange_awaiting(document: dict[str, Any]) -> dict[str, Any]:
+    """Internal: a permitted request waits for its provider (pseudonym and codes only, no AVS number)."""
+    payload = internal.ExchangeAwaiting(
+        request_id=document["_id"], requester=document["requester"], provider=document["provider"],
+        person_pseudonym=document["person_pseudonym"], categories=document["permitted"],
+        purpose=document["purpose"], deadline=document["deadline"])
+    return _internal(internal.EXCHANGE_AWAITING, document["person_pseudonym"], payload, document["_id"])
+
+
 def exchange_answer(event_type: str, request_id: str, payload: Any, *id_parts: str) -> CloudEvent:
     """Answers to institutions have ids derived from the request, so a redelivery is deduplicated."""
     return new_event(event_type, SOURCE, payload, event_id=derived_event_id(event_type, request_id, *id_parts))

@@ -107,7 +107,8 @@ class ExchangeBroker:
             "fulfil_sent": False}
         denied = [events.exchange_denied(command.requester, payload.request_id, verdict.denied,
                                          verdict.reason or "", "request")] if verdict.denied else []
-        if not await self._repository.create(document, denied):
+        awaiting = [events.exchange_awaiting(document)] if verdict.permitted else []
+        if not await self._repository.create(document, [*denied, *awaiting]):
             return await self._repository.get(payload.request_id) or document
         await self._audit_step(command.actor, Action.EXCHANGE_REQUESTED, document, "RECEIVED", categories)
         if verdict.denied:
