@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.unit
 
-PACKAGES = ("cii_platform", "signalement", "measures", "procuration", "reporting", "workspace")
+PACKAGES = ("cii_platform", "signalement", "measures", "procuration", "reporting", "workspace", "notifier")
 
 
 def modules_of(package: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from cii_platform.clock import Clock, SystemClock
 from cii_platform.runtime import ServiceRuntime
 
 from .adapters.directory import KeycloakDirectory, RosterFileDirectory
@@ -21,13 +22,11 @@ from .service_layer.compose import Composer
 from .service_layer.mailer import DigestBuilder, Mailer
 from .service_layer.notify import Notifier
 from .service_layer.ports import (
-    Clock,
     Deliveries,
     MailTransport,
     PeopleDirectory,
     PreferenceStore,
     Projections,
-    SystemClock,
 )
 
 

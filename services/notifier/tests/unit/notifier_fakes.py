@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cii_platform.clock import SWISS_TIME
 from cii_platform.contracts.envelope import CloudEvent
 from notifier.adapters.directory import RosterFileDirectory
 from notifier.bootstrap import NotifierService, build_service
@@ -21,6 +22,9 @@ class FakeClock:
 
     def now(self) -> datetime:
         return self.current
+
+    def today(self) -> date:
+        return self.current.astimezone(SWISS_TIME).date()
 
 
 class FakeDeliveries:

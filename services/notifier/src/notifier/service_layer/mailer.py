@@ -12,12 +12,14 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from cii_platform.clock import Clock
+
 from ..domain import rules
 from ..domain.invitation import invitation_ics
 from ..domain.people import NAMESPACE
 from .compose import WORDS, Composer
 from .notify import MAIL_PENDING
-from .ports import Clock, Deliveries, Document, MailTransport, MailUnavailable, OutgoingMail
+from .ports import Deliveries, Document, MailTransport, MailUnavailable, OutgoingMail
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from cii_platform.clock import Clock
 from cii_platform.contracts import internal_measures as measures
 from cii_platform.contracts import internal_procuration as procuration
 from cii_platform.contracts import internal_signalement as signalement
@@ -16,7 +17,7 @@ from cii_platform.contracts.envelope import CloudEvent
 
 from ..domain import rules
 from ..domain.people import Person, delivery_id, human_reference, language_of
-from .ports import Clock, Deliveries, Document, PeopleDirectory, PreferenceStore, Projections
+from .ports import Deliveries, Document, PeopleDirectory, PreferenceStore, Projections
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """What the notifier needs from the outside world (adapters implement these)."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from ..domain.people import Person, Preferences
@@ -83,12 +83,3 @@ class Projections(Protocol):
 
     async def save_schedule(self, measure_id: str, event_key: str, fields: Document) -> None:
         """Sets the fields once per event (`applied` keeps the event keys)."""
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)

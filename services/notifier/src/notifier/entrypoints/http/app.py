@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from cii_platform.service_app import build_app
 
-from ...bootstrap import bootstrap
+from ...bootstrap import NotifierService, bootstrap
 from ...config import Settings
 from .routes import router
 
@@ -13,8 +13,8 @@ DESCRIPTION = """Who is told what: from the platform's internal events, an inbox
 nothing personal. One delivery per event and person: a redelivered event sends no second e-mail."""
 
 
-def create_app(settings: Settings) -> FastAPI:
-    service = bootstrap(settings)
+def create_app(settings: Settings, service: NotifierService | None = None) -> FastAPI:
+    service = service or bootstrap(settings)
     assert service.runtime is not None
     app = build_app(service.runtime, title="CII notifier", description=DESCRIPTION, routers=[router])
     app.state.service = service
