@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-.venv/bin/python}"
 if [[ "${1:-}" == "--render" ]]; then
-  exec "$PYTHON" tests/deploy/deploy_checks.py --render "${2:?overlay: dev or prod}"
+  PYTHONPATH=tests/deploy exec "$PYTHON" -m deploy_checks --render "${2:?overlay: dev or prod}"
 fi
 "$PYTHON" deploy/generate_kafka.py --check
-"$PYTHON" tests/deploy/deploy_checks.py
+PYTHONPATH=tests/deploy "$PYTHON" -m deploy_checks
 exec "$PYTHON" -m pytest tests/deploy -m deploy -q "$@"
