@@ -9,7 +9,7 @@ PY=${PY:-.venv/bin/python}
 EXTRA=("$@")
 
 declare -a TEST_GROUPS=(
-  "19000|no infrastructure: unit, contracts, docs, deployment|libs tests/docs tests/deploy services/measures/tests/unit services/procuration/tests/unit services/reporting/tests/unit services/signalement/tests/unit services/workspace/tests/unit"
+  "19000|no infrastructure: unit, contracts, docs, deployment|libs tests/docs tests/deploy services/measures/tests/unit services/procuration/tests/unit services/reporting/tests/unit services/signalement/tests/unit services/workspace/tests/unit services/notifier/tests/unit"
   "19100|shared library against real Kafka and store|tests/messaging"
   "19200|signalement service|services/signalement/tests/integration"
   "19300|procuration service|services/procuration/tests/integration"
