@@ -22,8 +22,8 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from markupsafe import Markup
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from .words import INSTITUTION_NAMES, label_of
 
@@ -74,7 +74,7 @@ def swiss_datetime(value: object) -> str:
     """31.12.2026 14:05, Swiss time."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return swiss_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")))
         except ValueError:
             return value
     if isinstance(value, datetime):
