@@ -31,7 +31,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
                 "DENIED": N_("Refused"), "ERASED": N_("Erased"), "ISSUED": N_("Issued"),
                 "RECORDED": N_("Recorded"), "REVOKED": N_("Revoked"), "DELIVERED": N_("Delivered"),
                 "REFUSED": N_("Refused"), "FULFILLED": N_("Fulfilled"), "REQUESTED": N_("Requested"),
-                "MIGRATED": N_("Migrated"), "KEYED": N_("Keyed")},
+                "MIGRATED": N_("Migrated"), "RELEASED": N_("Released"), "KEYED": N_("Keyed")},
     "audit_action": {"decision": N_("Decision on an exchange"), "key.issue": N_("Data key created"),
                      "key.release": N_("Data key released to read sealed data"),
                      "key.migrate": N_("Data key moved to a new master key"),
