@@ -41,8 +41,9 @@ CODES = ("key.release", "exchange.denied", "CII_COORDINATION", "CASE_MANAGEMENT"
             "Sozialmedizinisches Zentrum (SMZ)", "IIZ-Koordination", "Datenaustausch abgelehnt", "Abgelehnt",
             "Gedruckt am 30.09.2026", "Seite 1 von 1"]),
 ])
-def test_the_access_report_says_in_words_who_did_what(language: str, words: list[str]) -> None:
-    pdf = access_report_pdf(load_reference_data(), "p-42", ENTRIES, datetime(2026, 9, 30, 8, tzinfo=UTC), language)
+async def test_the_access_report_says_in_words_who_did_what(language: str, words: list[str]) -> None:
+    printed = datetime(2026, 9, 30, 8, tzinfo=UTC)
+    pdf = await access_report_pdf(load_reference_data(), "p-42", ENTRIES, printed, language)
     text = pdf_text(pdf)
     for expected in words:
         assert expected in text, (expected, text)

@@ -9,8 +9,10 @@ them with `DocumentEngine(folder).render(template, context, language)`. The shar
 WeasyPrint needs Pango from the system (Debian: libpango-1.0-0 libpangoft2-1.0-0, fonts-dejavu-core).
 """
 
+import asyncio
 import hashlib
 import io
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
@@ -33,6 +35,7 @@ SHARED = Path(__file__).resolve().parent
 DOMAIN = "documents"
 SWISS = ZoneInfo("Europe/Zurich")
 LOCALES = {"fr": "fr_CH", "de": "de_CH"}
+_PRINTING = threading.Lock()
 
 
 class UnknownLanguage(ValueError):
@@ -161,4 +164,10 @@ class DocumentEngine:
         from weasyprint import HTML  # imported on first print: WeasyPrint loads Pango then
 
         html = self.render_html(template, context, language, printed_at)
-        return bytes(HTML(string=html, base_url=str(SHARED / "templates")).write_pdf())
+        with _PRINTING:  # one print at a time in a process: Pango and fontconfig are not made for threads
+            return bytes(HTML(string=html, base_url=str(SHARED / "templates")).write_pdf())
+
+    async def print(self, template: str, context: Mapping[str, Any], language: str,
+                    printed_at: datetime | None = None) -> bytes:
+        """`render` off the event loop (a page takes a few hundred milliseconds of CPU)."""
+        return await asyncio.to_thread(self.render, template, context, language, printed_at)

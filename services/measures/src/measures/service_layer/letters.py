@@ -62,7 +62,7 @@ async def closure_letter_pdf(ctx: ServiceContext, measure_id: str, principal: Pr
                           "address": identity.get("address") or {}},
                "closed_on": measure.closed_on, "written_on": ctx.clock.today(), "measure_type": measure.type.value,
                "contact": _contact(measure, situation_measures), "reference": human_reference(measure.situation_id)}
-    pdf = document_engine(ctx.reference).render("closure_letter.html", context, language, ctx.clock.now())
+    pdf = await document_engine(ctx.reference).print("closure_letter.html", context, language, ctx.clock.now())
     return pdf, language
 
 
@@ -92,7 +92,8 @@ async def contract_pdf(ctx: ServiceContext, measure_id: str, principal: Principa
     context = {"person": _name_only(identity), "signed_on": measure.contract.signed_on, "objectives": objectives,
                "contact": contact, "institutions": institutions,
                "reference": human_reference(measure.situation_id), "started_on": measure.started_on}
-    return document_engine(ctx.reference).render("objectives_contract.html", context, chosen, ctx.clock.now()), chosen
+    pdf = await document_engine(ctx.reference).print("objectives_contract.html", context, chosen, ctx.clock.now())
+    return pdf, chosen
 
 
 async def invitation_pdf(ctx: ServiceContext, measure_id: str, principal: Principal,
@@ -108,7 +109,8 @@ async def invitation_pdf(ctx: ServiceContext, measure_id: str, principal: Princi
     context = {"measure_type": measure.type.value, "scheduled_on": measure.scheduled_on,
                "institutions": sorted({p.institution for p in measure.participants}),
                "reference": human_reference(measure.situation_id), "region": measure.situation.region}
-    return document_engine(ctx.reference).render("tro_invitation.html", context, chosen, ctx.clock.now()), chosen
+    pdf = await document_engine(ctx.reference).print("tro_invitation.html", context, chosen, ctx.clock.now())
+    return pdf, chosen
 
 
 def _name_only(identity: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -26,9 +26,9 @@ def _line(entry: dict[str, Any]) -> dict[str, Any]:
             "categories": list(entry.get("categories") or []), "purpose": entry.get("purpose")}
 
 
-def access_report_pdf(reference: ReferenceData, person_reference: str, entries: list[dict[str, Any]],
+async def access_report_pdf(reference: ReferenceData, person_reference: str, entries: list[dict[str, Any]],
                       printed_at: datetime, language: str) -> bytes:
     names = tuple((i.code, i.name) for i in reference.institutions) + tuple(
         (b.code, b.name) for b in reference.platform_bodies)
     context = {"person_reference": person_reference, "lines": [_line(e) for e in entries]}
-    return _engine(names).render("access_report.html", context, language, printed_at)
+    return await _engine(names).print("access_report.html", context, language, printed_at)

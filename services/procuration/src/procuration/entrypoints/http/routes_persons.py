@@ -54,7 +54,7 @@ async def access_report(pseudonym: str, principal: CurrentPrincipal, service: Se
                                           details={"format": format, "entries": len(entries)}))
     if format == "pdf":
         reference = load_reference_data(service.settings.reference_data_file)
-        pdf = access_report_pdf(reference, pseudonym, entries, service.clock.now(), language)
+        pdf = await access_report_pdf(reference, pseudonym, entries, service.clock.now(), language)
         return Response(pdf, media_type="application/pdf", headers={
             "Content-Language": language,
             "Content-Disposition": f'attachment; filename="access-report-{pseudonym}-{language}.pdf"'})
