@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from cii_platform.contracts.codes import MeasureType
 from cii_platform.http import CurrentPrincipal, Page, Paging
+from cii_platform.openapi import problem_responses
 
 from ...domain.model import MeasureStatus
 from ...service_layer import commands, measure_handlers
@@ -83,9 +84,9 @@ async def cancel(measure_id: str, body: commands.CancelMeasure, ctx: Context,
 
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"description": "the document, printed (PDF, A4)", "content": {"application/pdf": {}}},
-    403: {"description": "the document shows personal data the caller's institution may not read"},
-    404: {"description": "no such measure, or the caller may not see it"},
-    409: {"description": "the measure has no such document (yet)"}}
+    **problem_responses(status_403="the document shows personal data the caller's institution may not read",
+                        status_404="no such measure, or the caller may not see it",
+                        status_409="the measure has no such document (yet)")}
 Language = Query(None, description="fr or de; by default the person's language (else the region's)")
 
 
