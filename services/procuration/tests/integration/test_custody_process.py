@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 def _release(http: httpx.Client, platform, key_id: str, institution: str) -> httpx.Response:
     return http.post("/internal/v1/keys/release", headers=service_headers(platform), json={
         "key_id": key_id, "institution": institution, "purpose": "TRO",
-        "actor": {"subject": "worker-1", "institution": institution, "roles": ["field_worker"]},
+        "actor": {"subject": "worker-1", "institution": institution, "roles": ["field_worker"], "name": "Anne Favre"},
         "resource": "situation:s-1"})
 
 
@@ -77,7 +77,8 @@ async def test_erasure_makes_a_previously_readable_section_unreadable(procuratio
     assert report_pdf.headers["content-type"] == "application/pdf"
     french, german = pdf_text(report_pdf.content), pdf_text(report_pdf_de.content)
     assert "Rapport d'accès" in french and "Clé de données remise pour lire des données scellées" in french
-    assert "Office régional de placement (ORP)" in french and "Données personnelles effacées" in french
+    assert "Anne Favre, Collaborateur·trice de terrain, Office régional de placement (ORP)" in french
+    assert "Données personnelles effacées" in french and "worker-1" not in french
     assert "Zugriffsbericht" in german and "Personendaten gelöscht" in german and "Gesundheit" in german
     for code in ("key.release", "person.erased", "RELEASED", "HEALTH", "institution_system"):
         assert code not in french and code not in german, code
