@@ -12,6 +12,7 @@ WeasyPrint needs Pango from the system (Debian: libpango-1.0-0 libpangoft2-1.0-0
 import asyncio
 import hashlib
 import io
+import logging
 import threading
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -36,6 +37,25 @@ DOMAIN = "documents"
 SWISS = ZoneInfo("Europe/Zurich")
 LOCALES = {"fr": "fr_CH", "de": "de_CH"}
 _PRINTING = threading.Lock()
+
+
+logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress steps, one line each, are noise
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+def _warm_up() -> None:
+    from weasyprint import HTML
+
+    with _PRINTING:
+        HTML(string="<p>CII</p>").write_pdf()
+
+
+def start_warm_up() -> threading.Thread:
+    """Loads WeasyPrint, Pango and the fonts in the background at a service's start: the first print costs
+    seconds of CPU (tens on a busy machine), which the first document's caller should not wait for."""
+    thread = threading.Thread(target=_warm_up, name="documents-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 class UnknownLanguage(ValueError):
