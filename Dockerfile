@@ -44,6 +44,10 @@ FROM ${PYTHON_IMAGE} AS runtime
 ARG SERVICE
 LABEL org.opencontainers.image.title="cii-platform-${SERVICE}" \
       org.opencontainers.image.description="CII Valais platform, ${SERVICE} service"
+# Pango and a font for the document engine (cii_platform.documents, WeasyPrint): letters, contracts, reports
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 cii \
  && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/cii --no-create-home --shell /usr/sbin/nologin cii \
  && mkdir -p /var/lib/cii \

@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 export UV_CACHE_DIR ?= $(CACHE_DIR)/uv-cache
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help venv infra up down reset logs status tools test test-unit lint docs bench rebuild-reporting rotate-master-key
+.PHONY: help venv infra up down reset logs status document-tools tools test test-unit lint docs bench rebuild-reporting rotate-master-key
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -55,7 +55,15 @@ status: ## what runs
 	scripts/infra.sh status
 	-$(CII) stack status
 
-tools: ## system packages the suite needs (Chromium for the dashboard test), installed when missing
+DOCUMENT_PACKAGES = poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+document-tools: ## the document engine's system libraries (Pango, a font) and pdftotext for its tests
+	@{ command -v pdftotext >/dev/null && ldconfig -p | grep -q libpangoft2-1.0.so.0 && fc-list | grep -qi dejavu; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -q $(DOCUMENT_PACKAGES) || { apt-get update -q && apt-get install -y -q $(DOCUMENT_PACKAGES); }; \
+	  else echo "missing for the PDF documents: pdftotext, Pango or the DejaVu font: apt-get install $(DOCUMENT_PACKAGES)"; exit 1; fi; }
+
+tools: document-tools ## system packages the suite needs (Chromium for the dashboard test), installed when missing
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -q && apt-get install -y -q chromium; \
 	  else echo "chromium is missing: apt-get install chromium"; exit 1; fi; }
@@ -64,7 +72,7 @@ test: venv tools ## install what is missing, start what the tests need, run the 
 	CII_PYTHON=$(PY) scripts/infra.sh install
 	PY=$(PY) scripts/run_tests.sh $(PYTEST_ARGS)
 
-test-unit: venv ## only the tests without I/O
+test-unit: venv document-tools ## only the tests without I/O
 	$(PY) -m pytest -m unit $(PYTEST_ARGS)
 
 lint: venv ## ruff and mypy

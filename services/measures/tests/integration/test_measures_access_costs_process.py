@@ -162,6 +162,7 @@ async def test_the_service_documents_itself(measures_platform: LocalPlatform) ->
     http = measures_platform.client("measures")
     spec = (await call(http, "GET", "/openapi.json")).json()
     for path in ("/api/v1/measures", "/api/v1/measures/{measure_id}/close", "/api/v1/alerts",
-                 "/api/v1/billing/{year}", "/api/v1/measures/{measure_id}/closure-letter"):
+                 "/api/v1/billing/{year}", "/api/v1/measures/{measure_id}/closure-letter",
+                 "/api/v1/measures/{measure_id}/contract.pdf", "/api/v1/measures/{measure_id}/invitation.pdf"):
         assert path in spec["paths"]
     assert (await call(http, "GET", "/readyz")).json()["ready"] is True

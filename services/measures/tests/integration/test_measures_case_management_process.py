@@ -17,6 +17,7 @@ from measures_helpers import (
 
 from cii_platform.contracts import internal_measures as ev
 from cii_platform.testing.kafka_client import InstitutionClient, TopicReader
+from cii_platform.testing.pdf import pdf_text
 from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.integration
@@ -111,7 +112,25 @@ async def sign_the_objectives_contract(case: Case) -> str:
     assert contract["due_on"] == "2026-05-18" and contract["responsible_institutions"] == ["CMS", "ORP"]
     await events_of(case.events, ev.ALERT_CLEARED, alert_id=f"CONTRACT_OVERDUE:{case.measure_id}")
     await events_of(case.events, ev.ALERT_RAISED, alert_id=f"OBJECTIVE_OVERDUE:{case.measure_id}:{first}")
+    await the_contract_prints_for_whoever_reads_the_measure(case)
     return first
+
+
+async def the_contract_prints_for_whoever_reads_the_measure(case: Case) -> None:
+    printed = await call(case.case_manager, "GET", f"{case.path}/contract.pdf?language=de")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    text = pdf_text(printed.content)
+    for expected in ("Zielvereinbarung", "Clarifier l'employabilité", "Stabiliser les finances", "25.09.2026",
+                     "Regionales Arbeitsvermittlungszentrum (RAV)", "Sozialmedizinisches Zentrum (SMZ)",
+                     "Ort, Datum, Unterschrift", "R. Répondant"):
+        assert expected in text, (expected, text)
+    assert case.measure_id not in text and "CASE_MANAGEMENT" not in text
+    by_bureau = pdf_text((await call(case.coordinator, "GET", f"{case.path}/contract.pdf")).content)
+    assert "Contrat d'objectifs" in by_bureau and "Clarifier" not in by_bureau and "texte scellé" in by_bureau
+    outsider = client(case.platform, "OAI", "field_worker")
+    assert (await call(outsider, "GET", f"{case.path}/contract.pdf")).status_code == 404
+    bad = await call(case.case_manager, "GET", f"{case.path}/contract.pdf?language=it")
+    assert bad.status_code == 422 and "language" in str(bad.json())
 
 
 async def log_a_meeting_with_sealed_minutes(case: Case) -> None:
@@ -152,5 +171,5 @@ async def close_with_report_and_letter(case: Case) -> None:
     assert report.json() == {"final_report": "Objectifs atteints en partie."}
     assert (await call(case.coordinator, "GET", f"{case.path}/final-report")).status_code == 403  # no procuration
     letter = await call(case.case_manager, "GET", f"{case.path}/closure-letter")
-    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
-    assert "clôturée".encode("latin-1") in letter.content and b"29 septembre 2026" in letter.content
+    # this situation came without a sealed identity the case manager may read: no addressee, no letter
+    assert letter.status_code == 403 and "identity" in letter.json()["detail"]

@@ -16,7 +16,9 @@ from measures_helpers import MEASURES, call, client, events_of, request_when_kno
 
 from cii_platform.contracts import internal_measures as ev
 from cii_platform.contracts.avs import format_avs
+from cii_platform.documents import human_reference
 from cii_platform.testing.kafka_client import TopicReader
+from cii_platform.testing.pdf import pdf_text
 from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +29,9 @@ def announcement(avs: str) -> dict[str, Any]:
     return {"external_ref": f"scenario-{uuid.uuid4().hex[:10]}", "announced_on": "2026-03-02",
             "announcer": {"collaborator": "C. Favre", "respondent": "R. Roh"},
             "person": {"avs_number": avs, "last_name": "Tesfay", "first_name": "Selam", "birth_date": "1982-01-15",
-                       "sex": "F", "region": "SION", "education_level": "NONE", "residence_permit": "B"},
+                       "sex": "F", "region": "SION", "education_level": "NONE", "residence_permit": "B",
+                       "language": "fr", "address": {"street": "Avenue de la Gare 5", "postcode": "1950",
+                                                     "locality": "Sion"}},
             "situation_type": "COMPLEX", "risk_factors": ["HEALTH", "FINANCE", "SOCIAL_ISOLATION", "FAMILY"],
             "employment_gap": "UNDER_1_YEAR", "follow_up_started_on": "2025-11-03", "co_following": ["CMS"],
             "requested_measure": "COACHING_ORP_CMS", "summary": "Contrôleuse de bus à 25 %, isolée, douleurs."}
@@ -37,7 +41,7 @@ def procuration(avs: str, valid_until: str) -> dict[str, Any]:
     return {"procuration_id": f"proc-{uuid.uuid4().hex[:10]}", "signed_on": "2026-03-01", "valid_from": "2026-03-01",
             "valid_until": valid_until, "person": {"avs_number": avs, "last_name": "Tesfay", "first_name": "Selam",
                                                    "birth_date": "1982-01-15"},
-            "parties": ["ORP", "CMS", "OAI"], "categories": ["SOCIAL", "HEALTH", "EMPLOYMENT"],
+            "parties": ["ORP", "CMS", "OAI"], "categories": ["IDENTITY", "SOCIAL", "HEALTH", "EMPLOYMENT"],
             "purposes": ["CII_COORDINATION", "TRO", "CASE_MANAGEMENT", "MEDICAL_MANDATE", "COACHING"],
             "document_sha256": "cd" * 32}
 
@@ -122,6 +126,12 @@ async def the_round_table_mandates_a_doctor(net: Network) -> None:
     assert (held_event["held_on"], held_event["recommended_measure"]) == ("2026-05-04", "MEDICAL_MANDATE")
     scheduled = await events_of(net.events, ev.MEASURE_SCHEDULED, measure_id=tro)
     assert scheduled[0]["participants"] == ["CMS", "OAI", "ORP", "SMR"]
+    invitation = await call(net.coordinator, "GET", f"{MEASURES}/{tro}/invitation.pdf?language=de")
+    assert invitation.status_code == 200 and invitation.headers["content-language"] == "de"
+    text = pdf_text(invitation.content)
+    assert "Einladung: Runder Tisch (TRO)" in text and "4. Mai 2026" in text and "Sitten" in text
+    assert "Regionales Arbeitsvermittlungszentrum (RAV)" in text and "Kantonale IV-Stelle (IVST)" in text
+    assert human_reference(net.situation_id) in text and net.situation_id not in text and "Tesfay" not in text
 
 
 async def the_smr_clarifies_the_medical_situation(net: Network) -> None:
@@ -203,11 +213,31 @@ async def closure_with_the_letter(net: Network, tandem: str, cm: str) -> None:
     closure = (await events_of(net.events, ev.SITUATION_CLOSED, situation_id=net.situation_id))[0]
     assert closure["closed_on"] == "2026-09-29" and closure["closing_measure_id"] == cm
     assert {"ORP", "CMS", "OAI", "SMR", "BUREAU"} <= set(closure["network"])
-    letter = await call(net.case_manager, "GET", f"{MEASURES}/{cm}/closure-letter")
-    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
-    assert "Clôture de votre prise en charge CII".encode("latin-1") in letter.content
+    await the_letter_and_the_contract_are_printed(net, cm)
     await wait_until(lambda: _status_is(net.signalement, net.situation_id, "CLOSED"))
     assert (await call(net.case_manager, "GET", f"/api/v1/alerts?situation_id={net.situation_id}")).json()["total"] == 0
+
+
+async def the_letter_and_the_contract_are_printed(net: Network, cm: str) -> None:
+    """The case manager (CMS) reads the identity under the person's procuration: the letter is addressed."""
+    letter = await call(net.case_manager, "GET", f"{MEASURES}/{cm}/closure-letter")
+    assert letter.status_code == 200 and letter.headers["content-language"] == "fr"
+    text = pdf_text(letter.content)
+    for expected in ("Clôture de votre prise en charge CII", "Selam Tesfay", "Avenue de la Gare 5", "1950 Sion",
+                     "clôturée en date du 29 septembre 2026", "Centre médico-social (CMS)",
+                     f"Référence: {human_reference(net.situation_id)}"):
+        assert expected in text, (expected, text)
+    for secret in (net.avs, net.avs.replace(".", ""), net.situation_id, cm, "1982"):
+        assert secret not in text, secret
+    contract = await call(net.case_manager, "GET", f"{MEASURES}/{cm}/contract.pdf")
+    assert contract.status_code == 200
+    text = pdf_text(contract.content)
+    for expected in ("Contrat d'objectifs", "Selam Tesfay", "Garder l'emploi de contrôleuse", "Consultations au CIO",
+                     "Office régional de placement (ORP)", "31.08.2026", "Lieu, date, signature"):
+        assert expected in text, (expected, text)
+    assert net.avs not in text and cm not in text
+    smr_letter = await call(net.smr, "GET", f"{MEASURES}/{cm}/closure-letter")
+    assert smr_letter.status_code == 404  # the SMR does not see the case management at all
 
 
 async def _status_is(http: Any, situation_id: str, status: str) -> bool:

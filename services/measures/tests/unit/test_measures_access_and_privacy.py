@@ -8,8 +8,6 @@ from measures_factories import new_measure
 from cii_platform.contracts.codes import MeasureType, Purpose
 from cii_platform.security.custody import FakeKeyCustody, KeyErased, key_id_for
 from cii_platform.security.tokens import Principal
-from measures.adapters.pdf_letter import render_pdf
-from measures.domain.letter import closure_letter
 from measures.domain.model import CaseManager, Participant
 from measures.domain.situation import letter_language_for
 from measures.service_layer.access import may_request_measure, sees_measure
@@ -75,12 +73,6 @@ def test_the_letter_is_in_the_persons_language_else_the_regions() -> None:
     assert letter_language_for("HAUT_VALAIS", None) == "de"
     assert letter_language_for("SION", None) == "fr"
     assert letter_language_for("HAUT_VALAIS", "fr") == "fr"
-    french = closure_letter("fr", date(2026, 9, 29), date(2026, 9, 30), "m-1")
-    german = closure_letter("de", date(2026, 9, 29), date(2026, 9, 30), "m-1")
-    assert "29 septembre 2026" in french.paragraphs[0] and "CII Valais" in french.paragraphs[0]
-    assert "29. September 2026" in german.paragraphs[0] and "IIZ Wallis" in german.paragraphs[0]
-    pdf = render_pdf(german)
-    assert pdf.startswith(b"%PDF") and "Abschluss Ihrer IIZ-Begleitung".encode("latin-1") in pdf
 
 
 async def test_after_erasure_sealed_text_can_be_neither_read_nor_written() -> None:

@@ -11,6 +11,7 @@ from cii_platform.contracts.internal_procuration import PERSON_ERASED
 from cii_platform.contracts.topics import PROCURATION_EVENTS
 from cii_platform.security.crypto import seal, unseal
 from cii_platform.testing.kafka_client import TopicReader
+from cii_platform.testing.pdf import pdf_text
 from procuration.testing import (
     bureau_headers,
     institution_headers,
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.integration
 def _release(http: httpx.Client, platform, key_id: str, institution: str) -> httpx.Response:
     return http.post("/internal/v1/keys/release", headers=service_headers(platform), json={
         "key_id": key_id, "institution": institution, "purpose": "TRO",
-        "actor": {"subject": "worker-1", "institution": institution, "roles": ["field_worker"]},
+        "actor": {"subject": "worker-1", "institution": institution, "roles": ["field_worker"], "name": "Anne Favre"},
         "resource": "situation:s-1"})
 
 
@@ -56,6 +57,8 @@ async def test_erasure_makes_a_previously_readable_section_unreadable(procuratio
             report = http.get(f"/api/v1/persons/{pseudonym}/access-report", headers=officer).json()
             report_csv = http.get(f"/api/v1/persons/{pseudonym}/access-report?format=csv", headers=officer)
             report_pdf = http.get(f"/api/v1/persons/{pseudonym}/access-report?format=pdf", headers=officer)
+            report_pdf_de = http.get(f"/api/v1/persons/{pseudonym}/access-report?format=pdf&language=de",
+                                     headers=officer)
         [erasure] = await events.wait_for(lambda r: r["value"]["type"] == PERSON_ERASED
                                           and r["value"]["data"]["person_pseudonym"] == pseudonym)
     assert permitted.status_code == 200
@@ -71,7 +74,14 @@ async def test_erasure_makes_a_previously_readable_section_unreadable(procuratio
     assert ("ORP", "RELEASED") in releases and ("OAI", "DENIED") in releases and ("CMS", "ERASED") in releases
     assert any(e["action"] == "person.erased" for e in report["items"])
     assert report_csv.headers["content-type"].startswith("text/csv") and "key.release" in report_csv.text
-    assert report_pdf.headers["content-type"] == "application/pdf" and report_pdf.content.startswith(b"%PDF")
+    assert report_pdf.headers["content-type"] == "application/pdf"
+    french, german = pdf_text(report_pdf.content), pdf_text(report_pdf_de.content)
+    assert "Rapport d'accès" in french and "Clé de données remise pour lire des données scellées" in french
+    assert "Anne Favre, Collaborateur·trice de terrain, Office régional de placement (ORP)" in french
+    assert "Données personnelles effacées" in french and "worker-1" not in french
+    assert "Zugriffsbericht" in german and "Personendaten gelöscht" in german and "Gesundheit" in german
+    for code in ("key.release", "person.erased", "RELEASED", "HEALTH", "institution_system"):
+        assert code not in french and code not in german, code
     with MongoClient(procuration_platform.infra.mongodb_url) as client:
         assert client["cii_procuration"]["data_keys"].count_documents({"person_pseudonym": pseudonym}) == 0
 

@@ -133,14 +133,3 @@ def test_fhir_consent_carries_period_actors_purposes_and_classes():
     assert [a["reference"]["identifier"]["value"] for a in resource["provision"]["actor"]] == ["CMS", "ORP"]
     assert resource["patient"]["identifier"]["value"] == "p_x"
     assert date.fromisoformat(resource["dateTime"]) == TODAY - timedelta(days=10)
-
-
-def test_access_report_renders_as_pdf():
-    from datetime import UTC, datetime
-
-    from procuration.adapters.access_report_pdf import access_report_pdf
-
-    entry = {"seq": 1, "at": "2026-06-15T10:00:00+00:00", "action": "key.release", "outcome": "RELEASED",
-             "actor": {"institution": "ORP", "subject": "worker-1"}, "categories": ["HEALTH"], "purpose": "TRO"}
-    pdf = access_report_pdf("p_x", [entry] * 3, datetime(2026, 6, 15, tzinfo=UTC))
-    assert pdf.startswith(b"%PDF") and len(pdf) > 1000

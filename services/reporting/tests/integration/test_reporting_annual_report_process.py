@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from reporting_dataset import PublishedDataset, get, normalised, wait_for_report
 from reporting_expectations import expected_report
 
+from cii_platform.testing.pdf import pdf_text
 from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = pytest.mark.e2e
@@ -77,7 +78,14 @@ def test_printable_page_has_the_tables_with_the_previous_year(
         assert f'id="section-{section}"' in page.text
     pdf = get(reporting_platform, bureau_token, "/api/v1/reports/annual/2024.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 5_000
+    german = get(reporting_platform, bureau_token, "/api/v1/reports/annual/2024.pdf", language="de")
+    assert german.headers["content-language"] == "de"
+    french, german_text = pdf_text(pdf.content), pdf_text(german.content)
+    assert "CII Valais : rapport annuel 2024" in french and "Les prestations en chiffres" in french
+    assert "Table ronde (TRO)" in french and "Page 1 sur" in french and "Imprimé le" in french
+    assert "IIZ Wallis: Jahresbericht 2024" in german_text and "Seite 1 von" in german_text
+    for key in ("adult_complex", "by_institution_region", "men_share", "simultaneous_follow_up", "HAUT_VALAIS"):
+        assert key not in french and key not in german_text, key
 
 
 def test_publication_hides_small_cells_and_keeps_totals(

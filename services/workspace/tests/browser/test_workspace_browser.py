@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from cii_platform.contracts.avs import format_avs
 from cii_platform.settings import REPO_ROOT
 from cii_platform.testing.browser import on_keycloak_login, sign_in
+from cii_platform.testing.pdf import pdf_text
 from cii_platform.testing.platform import LocalPlatform
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]  # a loaded CI machine: the platform starts slowly
@@ -261,8 +262,15 @@ def test_complex_situation_from_announcement_to_closure(workspace_platform: Loca
     manager.check("#letter_language-fr")
     manager.click("button:has-text('Clôturer le suivi')")
     expect(manager.locator("main")).to_contain_text("Le suivi est clôturé")
-    letter = manager.request.get(f"{case_url}/closure-letter")
+    contract = manager.request.get(f"{case_url}/contract.pdf")
+    assert contract.status == 200 and "Contrat d'objectifs" in pdf_text(contract.body())
+    # The letter is addressed with the sealed identity: no procuration releases it to the CMS, so the
+    # case manager is refused; the ORP announced the person (it controls the identity) and prints it.
+    assert manager.request.get(f"{case_url}/closure-letter").status == 403
+    letter = worker.request.get(f"{case_url}/closure-letter")
     assert letter.status == 200 and letter.headers["content-type"] == "application/pdf"
+    text = pdf_text(letter.body())
+    assert "Claire Exemple" in text and "Clôture de votre prise en charge CII" in text and "756." not in text
 
     # The situation closes once its last measure is closed (the signalement service learns it via Kafka).
     def closed() -> bool:

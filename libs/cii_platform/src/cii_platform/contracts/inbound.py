@@ -50,12 +50,22 @@ class PersonIdentity(Payload):
     birth_date: IsoDate
 
 
+class PostalAddress(Payload):
+    """Where the person receives letters (the closure letter); sealed with the identity."""
+
+    street: ShortText
+    postcode: Annotated[str, Field(pattern=r"^[0-9]{4,5}$")]
+    locality: ShortText
+    care_of: ShortText | None = None  # "c/o", a guardian's or a shelter's name
+
+
 class AnnouncedPerson(PersonIdentity):
     sex: Sex
     region: Region
     education_level: EducationLevel
     residence_permit: Annotated[str, Field(max_length=20)] | None = None
     language: Annotated[str, Field(pattern=r"^(fr|de)$")] | None = None
+    address: PostalAddress | None = None
 
 
 class PersonRef(Payload):

@@ -54,7 +54,12 @@ class Principal:
             self.theme is not None and self.theme in (themes or set()))
 
     def audit_actor(self) -> dict[str, Any]:
-        return {"subject": self.subject, "institution": self.institution, "roles": sorted(self.roles)}
+        actor: dict[str, Any] = {"subject": self.subject, "institution": self.institution, "roles": sorted(self.roles)}
+        name = self.claims.get("name") or " ".join(
+            str(self.claims[part]) for part in ("given_name", "family_name") if self.claims.get(part))
+        if name:  # the person's full name from the identity provider: the access report says who did what
+            actor["name"] = str(name)
+        return actor
 
 
 class KeysUnavailableError(Exception):

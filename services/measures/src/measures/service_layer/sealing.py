@@ -6,6 +6,8 @@ and purpose, which the custodian grants to that controller, or to anybody else (
 only under a PERMIT of the person's procuration, and audits.
 """
 
+from typing import Any
+
 from cii_platform.contracts.codes import DataCategory, Purpose
 from cii_platform.security.crypto import SealedSection, seal, unseal
 from cii_platform.security.custody import KeyCustody, KeyReleaseDenied, ReleaseRequest
@@ -24,6 +26,17 @@ class Sealer:
             return None
         key_id, key = await self.custody.data_key(person_pseudonym, FREE_TEXT_CATEGORY, controller=controller)
         return seal({"text": text}, key, key_id, context=context)
+
+    async def unseal_section(self, section: SealedSection, principal: Principal, *, purpose: Purpose,
+                             context: str) -> dict[str, Any] | None:
+        """A whole sealed section (the identity another service sealed); None when the custodian refuses."""
+        request = ReleaseRequest(key_id=section.key_id, institution=principal.institution, purpose=purpose.value,
+                                 actor=principal.audit_actor(), resource=context)
+        try:
+            key = await self.custody.release(request)
+        except KeyReleaseDenied:
+            return None
+        return dict(unseal(section, key, context=context))
 
     async def unseal_text(self, section: SealedSection, principal: Principal, *, purpose: Purpose,
                           context: str) -> str | None:

@@ -49,7 +49,9 @@ def personal_sections(payload: SignalementSubmitted) -> dict[str, Any]:
     sections: dict[str, Any] = {DataCategory.IDENTITY.value: {
         "avs_number": person.avs_number, "last_name": person.last_name, "first_name": person.first_name,
         "birth_date": person.birth_date.isoformat(), "residence_permit": person.residence_permit,
-        "language": person.language, "collaborator": payload.announcer.collaborator,
+        "language": person.language,
+        "address": person.address.model_dump(exclude_none=True) if person.address else None,
+        "collaborator": payload.announcer.collaborator,
         "respondent": payload.announcer.respondent}}
     if payload.summary:
         sections[DataCategory.SOCIAL.value] = {"summary": payload.summary}

@@ -3,6 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from cii_platform.documents import start_warm_up
 from cii_platform.http import Problem, problem_response
 from cii_platform.security.custody import KeyErased
 from cii_platform.service_app import build_app
@@ -24,6 +25,7 @@ def create_app(settings: ServiceSettings, service: MeasuresService | None = None
                     routers=[routes_measures.router, routes_case.router, routes_bureau.router])
     app.state.measures = service.context
     app.add_exception_handler(KeyErased, person_erased)
+    start_warm_up()  # the letters, contracts and invitations print at once from the first request
     return app
 
 

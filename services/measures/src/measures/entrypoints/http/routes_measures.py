@@ -1,17 +1,18 @@
 """Measure lifecycle routes (docs/contract.md section 7) and the closure letter."""
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from cii_platform.contracts.codes import MeasureType
 from cii_platform.http import CurrentPrincipal, Page, Paging
+from cii_platform.openapi import problem_responses
 
 from ...domain.model import MeasureStatus
 from ...service_layer import commands, measure_handlers
 from ...service_layer.access import sees_measure
 from ...service_layer.case_handlers import read_final_report
-from ...service_layer.letters import closure_letter_pdf
+from ...service_layer.letters import closure_letter_pdf, contract_pdf, invitation_pdf
 from ...service_layer.views import measure_view
 from .dependencies import Context, run
 
@@ -81,13 +82,45 @@ async def cancel(measure_id: str, body: commands.CancelMeasure, ctx: Context,
     return measure_view(await run(measure_handlers.cancel_measure(ctx, measure_id, body, principal)))
 
 
-@router.get("/{measure_id}/closure-letter", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
-async def closure_letter(measure_id: str, ctx: Context, principal: CurrentPrincipal) -> Response:
-    pdf, language = await closure_letter_pdf(ctx, measure_id, principal)
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the document, printed (PDF, A4)", "content": {"application/pdf": {}}},
+    **problem_responses(status_403="the document shows personal data the caller's institution may not read",
+                        status_404="no such measure, or the caller may not see it",
+                        status_409="the measure has no such document (yet)")}
+Language = Query(None, description="fr or de; by default the person's language (else the region's)")
+
+
+def _pdf(pdf: bytes, language: str, filename: str) -> Response:
     return Response(pdf, media_type="application/pdf", headers={
-        "Content-Language": language,
-        "Content-Disposition": f'inline; filename="cloture-{measure_id}-{language}.pdf"'})
+        "Content-Language": language, "Content-Disposition": f'inline; filename="{filename}-{language}.pdf"'})
+
+
+@router.get("/{measure_id}/closure-letter", response_class=Response, responses=PDF)
+async def closure_letter(measure_id: str, ctx: Context, principal: CurrentPrincipal) -> Response:
+    """The closure letter to the person, in the person's language: addressed with the name and address of the
+    sealed identity (so 403 for a caller no procuration lets read it), the case manager as contact, the
+    situation's reference (CII-XXXX-XXXX). 409 until the measure is closed."""
+    pdf, language = await closure_letter_pdf(ctx, measure_id, principal)
+    return _pdf(pdf, language, "cloture")
+
+
+@router.get("/{measure_id}/contract.pdf", response_class=Response, responses=PDF)
+async def objectives_contract(measure_id: str, ctx: Context, principal: CurrentPrincipal,
+                              language: Literal["fr", "de"] | None = Language) -> Response:
+    """The objectives contract of a case management, to sign: objectives with the institution responsible
+    and the deadline, signature lines. Whoever reads the measure may print it; an objective's text and the
+    person's name only where the custodian releases them. 409 before the contract is recorded."""
+    pdf, chosen = await contract_pdf(ctx, measure_id, principal, language)
+    return _pdf(pdf, chosen, "contrat-objectifs")
+
+
+@router.get("/{measure_id}/invitation.pdf", response_class=Response, responses=PDF)
+async def invitation(measure_id: str, ctx: Context, principal: CurrentPrincipal,
+                     language: Literal["fr", "de"] | None = Language) -> Response:
+    """The invitation to a scheduled round table (TRO) or assessment: its date, the participating
+    institutions and the situation's reference; no personal data. 409 before it is scheduled."""
+    pdf, chosen = await invitation_pdf(ctx, measure_id, principal, language)
+    return _pdf(pdf, chosen, "invitation")
 
 
 @router.get("/{measure_id}/participants")

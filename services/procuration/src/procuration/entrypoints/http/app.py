@@ -3,6 +3,7 @@ all run in this one process (the runtime's lifespan)."""
 
 from fastapi import FastAPI
 
+from cii_platform.documents import start_warm_up
 from cii_platform.service_app import build_app
 from cii_platform.settings import ServiceSettings
 
@@ -22,4 +23,5 @@ def create_app(settings: ServiceSettings, service: ProcurationService | None = N
         routes_procurations.router, routes_decisions.router, routes_persons.router, routes_internal.router])
     app.state.procuration = service
     app.state.token_verifier = CachingTokenVerifier(service.runtime.token_verifier)
+    start_warm_up()  # the access report prints at once from the first request
     return app

@@ -39,7 +39,8 @@ async def issue_key(body: KeyIssueRequest, principal: CurrentPrincipal, service:
 @router.post("/keys/release", response_model=KeyPublic, responses=ERASED)
 async def release_key(body: KeyReleaseRequest, principal: CurrentPrincipal, service: Service) -> KeyPublic:
     require_service(principal)
-    actor = {**body.actor.model_dump(), "via": principal.subject} if body.actor else principal.audit_actor()
+    actor = ({**body.actor.model_dump(exclude_none=True), "via": principal.subject} if body.actor
+             else principal.audit_actor())
     try:
         key = await service.custodian.release(ReleaseRequest(
             key_id=body.key_id, institution=body.institution, purpose=body.purpose.value, actor=actor,
@@ -76,7 +77,7 @@ async def record_read(body: ReadRecord, principal: CurrentPrincipal, service: Se
     """Other services append the reads of personal data they serve (who, about whom, which categories)."""
     require_service(principal)
     seq = await service.audit.record(AuditEvent(
-        actor={**body.actor.model_dump(), "via": principal.subject}, action=Action.READ,
+        actor={**body.actor.model_dump(exclude_none=True), "via": principal.subject}, action=Action.READ,
         person_pseudonym=body.person_pseudonym,
         outcome=body.outcome, categories=[c.value for c in body.categories],
         purpose=body.purpose.value if body.purpose else None, details={"resource": body.resource}))

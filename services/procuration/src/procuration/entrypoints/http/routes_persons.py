@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from cii_platform.http import CurrentPrincipal, not_found
+from cii_platform.reference import load_reference_data
 
-from ...adapters.access_report_pdf import access_report_pdf
+from ...adapters.access_report import access_report_pdf
 from ...service_layer.audit import Action, AuditEvent
 from .dependencies import Service, require_audit_reader, require_cantonal_officer
 from .schemas import ErasurePublic
@@ -35,18 +36,28 @@ async def erase_person(pseudonym: str, principal: CurrentPrincipal, service: Ser
                          erased_at=erasure["erased_at"] if erasure else None)
 
 
-@router.get("/{pseudonym}/access-report", response_model=None)
+ACCESS_REPORT_FORMATS: dict[int | str, dict[str, Any]] = {200: {
+    "description": "the report: JSON, CSV, or PDF (printed in French or German: words for every code, the full "
+                   "name, role and institution of who did what, Swiss dates, page numbers)",
+    "content": {"application/json": {}, "text/csv": {}, "application/pdf": {}}}}
+
+
+@router.get("/{pseudonym}/access-report", response_model=None, responses=ACCESS_REPORT_FORMATS)
 async def access_report(pseudonym: str, principal: CurrentPrincipal, service: Service,
-                        format: Literal["json", "csv", "pdf"] = Query("json")) -> Any:
+                        format: Literal["json", "csv", "pdf"] = Query("json"),
+                        language: Literal["fr", "de"] = Query("fr", description="the PDF's language")) -> Any:
+    """Every audited exchange, read and decision about a person (the person's right of access)."""
     require_audit_reader(principal)
     entries = await service.audit.about(pseudonym)
     await service.audit.record(AuditEvent(actor=principal.audit_actor(), action=Action.ACCESS_REPORT,
                                           person_pseudonym=pseudonym, outcome="READ",
                                           details={"format": format, "entries": len(entries)}))
     if format == "pdf":
-        pdf = access_report_pdf(pseudonym, entries, service.clock.now())
-        return Response(pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="access-report-{pseudonym}.pdf"'})
+        reference = load_reference_data(service.settings.reference_data_file)
+        pdf = await access_report_pdf(reference, pseudonym, entries, service.clock.now(), language)
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Language": language,
+            "Content-Disposition": f'attachment; filename="access-report-{pseudonym}-{language}.pdf"'})
     if format == "csv":
         return Response(_as_csv(entries), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="access-report-{pseudonym}.csv"'})

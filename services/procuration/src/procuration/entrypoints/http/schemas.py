@@ -116,6 +116,7 @@ class AuditActor(BaseModel):
     subject: str = Field(max_length=200)
     institution: str = Field(max_length=20)
     roles: list[str] = Field(default_factory=list, max_length=20)
+    name: str | None = Field(None, max_length=200)  # the person's full name, for the access report
 
 
 class KeyReleaseRequest(BaseModel):

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from cii_platform.documents import start_warm_up
 from cii_platform.service_app import build_app
 from cii_platform.web.login import install_login
 
@@ -32,4 +33,5 @@ def create_app(settings: Settings, service: Reporting | None = None) -> FastAPI:
             yield
 
     app.router.lifespan_context = lifespan
+    start_warm_up()  # the annual report prints at once from the first request
     return app

@@ -1,5 +1,6 @@
 """Reporting's HTTP routes: the annual report (JSON, CSV, XLSX, printable HTML), dashboard, alerts."""
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -7,10 +8,10 @@ from fastapi.responses import HTMLResponse
 
 from cii_platform.clock import swiss_today
 from cii_platform.contracts.fields import IsoDate
-from cii_platform.http import Page, Paging, ProblemError
+from cii_platform.http import Page, Paging
 from cii_platform.web.login import csrf_token
 
-from ...adapters.chromium_pdf import ChromiumPdfPrinter, PdfUnavailable
+from ...adapters.report_pdf import annual_report_pdf
 from ...bootstrap import Reporting
 from ...domain.annual_report import annual_report
 from ...domain.dashboard import dashboard
@@ -37,8 +38,10 @@ def build_report(reporting: Reporting, year: int, publication: bool, threshold: 
 
 Year = Annotated[int, Path(ge=2000, le=2100, description="the report's year, 2000 to 2100")]
 Threshold = Annotated[int | None, Query(ge=1, le=100)]
+Language = Annotated[Literal["fr", "de"], Query(description="the PDF's language (labels, dates)")]
 REPORT_FORMATS: dict[int | str, dict[str, Any]] = {200: {
-    "description": "the annual report in the chosen format",
+    "description": "the annual report in the chosen format; the PDF (A4, French or German) shows each figure "
+                   "under its label with the previous year beside it, the date of printing and page numbers",
     "content": {"application/json": {}, "text/csv": {}, XLSX: {}, "text/html": {}, "application/pdf": {}}}}
 
 
@@ -46,18 +49,20 @@ REPORT_FORMATS: dict[int | str, dict[str, Any]] = {200: {
 # so that `year` is an integer in both.
 @router.get("/api/v1/reports/annual/{year}.{extension}", response_model=None, responses=REPORT_FORMATS)
 async def get_annual_report_file(request: Request, year: Year, extension: Format, _: ReportReader,
-                                 publication: bool = False, threshold: Threshold = None) -> dict[str, Any] | Response:
-    return await annual_report_response(request, year, extension, publication, threshold)
+                                 publication: bool = False, threshold: Threshold = None,
+                                 language: Language = "fr") -> dict[str, Any] | Response:
+    return await annual_report_response(request, year, extension, publication, threshold, language)
 
 
 @router.get("/api/v1/reports/annual/{year}", response_model=None, responses=REPORT_FORMATS)
 async def get_annual_report(request: Request, year: Year, _: ReportReader, format: Format = "json",
-                            publication: bool = False, threshold: Threshold = None) -> dict[str, Any] | Response:
-    return await annual_report_response(request, year, format, publication, threshold)
+                            publication: bool = False, threshold: Threshold = None,
+                            language: Language = "fr") -> dict[str, Any] | Response:
+    return await annual_report_response(request, year, format, publication, threshold, language)
 
 
 async def annual_report_response(request: Request, report_year: int, chosen: Format, publication: bool,
-                                 threshold: int | None) -> dict[str, Any] | Response:
+                                 threshold: int | None, language: str = "fr") -> dict[str, Any] | Response:
     reporting = reporting_of(request)
     limit = threshold or reporting.settings.publication_threshold
     report = build_report(reporting, report_year, publication, limit)
@@ -71,16 +76,10 @@ async def annual_report_response(request: Request, report_year: int, chosen: For
         return Response(report_xlsx(report, previous), media_type=XLSX,
                         headers=_download(f"cii-report-{report_year}.xlsx"))
     if chosen == "pdf":
-        return await pdf_response(report_page(report, previous), f"cii-report-{report_year}.pdf")
+        pdf = await asyncio.to_thread(annual_report_pdf, reporting.reference, report, previous, language)
+        return Response(pdf, media_type="application/pdf", headers={
+            **_download(f"cii-report-{report_year}-{language}.pdf"), "Content-Language": language})
     return HTMLResponse(report_page(report, previous))
-
-
-async def pdf_response(html: str, filename: str) -> Response:
-    try:
-        pdf = await ChromiumPdfPrinter().print_html(html)
-    except PdfUnavailable as exc:
-        raise ProblemError(503, "Service Unavailable", str(exc)) from exc
-    return Response(pdf, media_type="application/pdf", headers=_download(filename))
 
 
 def _download(filename: str) -> dict[str, str]:

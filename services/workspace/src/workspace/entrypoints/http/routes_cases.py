@@ -11,6 +11,7 @@ from cii_platform.clock import swiss_today
 from ...domain.words import N_
 from ...service_layer.forms import FormErrors
 from ...service_layer.ports import ApiProblem
+from .i18n import current_language
 from .routes_situations import PARTNERS
 from .web import CurrentPerson, FormData, RendererDep, WorkspaceDep
 
@@ -145,6 +146,15 @@ async def close(request: Request, measure_id: str, form: FormData, person: Curre
     return await case_action(request, measure_id, "close", body, errors,
                              {"closed_on": "closed_on", "reinsertion": "reinsertion", "final_report": "final_report",
                               "language": "letter_language"}, "close", form, person, workspace, renderer)
+
+
+@router.get("/cases/{measure_id}/contract.pdf")
+async def contract_pdf(measure_id: str, person: CurrentPerson, workspace: WorkspaceDep) -> Response:
+    """The objectives contract to sign, printed by the measures service in the page's language."""
+    content, media_type = await workspace.measures.document(person.access_token, measure_id,
+                                                            f"contract.pdf?language={current_language.get()}")
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'inline; filename="contract-{measure_id}.pdf"'})
 
 
 @router.get("/cases/{measure_id}/closure-letter")
