@@ -16,9 +16,9 @@ import pytest
 from workload import answer_readers, assert_one_answer_each, build_workload, publish
 
 from cii_platform.contracts import types
+from cii_platform.contracts.references import human_reference
 from cii_platform.testing.mailpit import MailpitClient
 from cii_platform.testing.platform import LocalPlatform
-from notifier.domain.people import human_reference
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(900)]
 

@@ -11,11 +11,11 @@ from test_notifier_flow import People, announcement, ok
 
 from cii_platform.contracts import types
 from cii_platform.contracts.avs import format_avs
+from cii_platform.contracts.references import human_reference
 from cii_platform.contracts.topics import inbound
 from cii_platform.testing.kafka_client import InstitutionClient, inbound_event
 from cii_platform.testing.mailpit import MailpitClient, addressed_to
 from cii_platform.testing.platform import LocalPlatform
-from notifier.domain.people import human_reference
 from procuration.testing import procuration_payload, record_procuration
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]

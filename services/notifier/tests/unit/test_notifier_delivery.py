@@ -10,7 +10,8 @@ from notifier_fakes import WORKSPACE, Fixture, event, recorded, scheduled
 from cii_platform.contracts import internal_measures as measures
 from cii_platform.contracts import internal_procuration as procuration
 from cii_platform.contracts import internal_signalement as signalement
-from notifier.domain.people import Preferences, human_reference
+from cii_platform.contracts.references import human_reference
+from notifier.domain.people import Preferences
 from notifier.service_layer.notify import MAIL_DIGEST, MAIL_PENDING, MAIL_SENT
 
 pytestmark = pytest.mark.unit

@@ -7,9 +7,9 @@ from notifier_fakes import recorded, scheduled
 
 from cii_platform.contracts import internal_measures as measures
 from cii_platform.contracts import internal_signalement as signalement
+from cii_platform.contracts.references import human_reference
 from notifier.adapters.directory import RosterFileDirectory
 from notifier.domain import rules
-from notifier.domain.people import human_reference
 from notifier.service_layer.notify import AudienceResolver
 
 pytestmark = pytest.mark.unit

@@ -10,7 +10,6 @@ WeasyPrint needs Pango from the system (Debian: libpango-1.0-0 libpangoft2-1.0-0
 """
 
 import asyncio
-import hashlib
 import io
 import logging
 import threading
@@ -28,6 +27,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..contracts.references import human_reference
 from .words import INSTITUTION_NAMES, label_of
 
 LANGUAGES = ("fr", "de")
@@ -58,19 +58,15 @@ def start_warm_up() -> threading.Thread:
     return thread
 
 
+__all__ = ["DocumentEngine", "human_reference", "language_or_default"]
+
+
 class UnknownLanguage(ValueError):
     pass
 
 
 def language_or_default(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def human_reference(situation_id: str) -> str:
-    """A short reference people can read on the phone (CII-3F2A-9B1C), stable for a situation: the same
-    rule as the notifier's e-mails, so a letter and an e-mail about one situation show one reference."""
-    digest = hashlib.sha256(situation_id.encode()).hexdigest()[:8].upper()
-    return f"CII-{digest[:4]}-{digest[4:]}"
 
 
 def _day(value: object) -> date | None:

@@ -1,6 +1,5 @@
 """The people the notifier tells, and how their language and delivery mode are chosen. Pure."""
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -29,12 +28,6 @@ def language_of(person: Person, preferences: Preferences) -> str:
         if candidate in LANGUAGES:
             return candidate
     return DEFAULT_LANGUAGE
-
-
-def human_reference(situation_id: str) -> str:
-    """A short reference people can read on the phone (CII-3F2A-9B1C), stable for a situation."""
-    digest = hashlib.sha256(situation_id.encode()).hexdigest()[:8].upper()
-    return f"CII-{digest[:4]}-{digest[4:]}"
 
 
 NAMESPACE = uuid.UUID("5b0c8a47-1d7e-4c55-9a43-6c1f0a2f6e11")

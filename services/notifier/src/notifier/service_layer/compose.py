@@ -17,8 +17,10 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from cii_platform.contracts.references import human_reference
+
 from ..domain import rules
-from ..domain.people import LANGUAGES, human_reference
+from ..domain.people import LANGUAGES
 
 PACKAGE = Path(__file__).resolve().parents[1]
 LOCALE_DIR = PACKAGE / "locale"

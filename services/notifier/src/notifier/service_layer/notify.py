@@ -14,9 +14,10 @@ from cii_platform.contracts import internal_measures as measures
 from cii_platform.contracts import internal_procuration as procuration
 from cii_platform.contracts import internal_signalement as signalement
 from cii_platform.contracts.envelope import CloudEvent
+from cii_platform.contracts.references import human_reference
 
 from ..domain import rules
-from ..domain.people import Person, delivery_id, human_reference, language_of
+from ..domain.people import Person, delivery_id, language_of
 from .ports import Deliveries, Document, PeopleDirectory, PreferenceStore, Projections
 
 log = logging.getLogger(__name__)
