@@ -42,6 +42,9 @@ class Accepted:
 
 
 InboundHandler = Callable[[InboundCommand], Awaitable[Accepted]]
+# A batch of one type at once (in record order, no duplicate events): per command, its Accepted or the
+# DomainValidationError that refuses it. Raising fails the batch: its records are then handled one by one.
+InboundBatchHandler = Callable[[list[InboundCommand]], Awaitable[list["Accepted | DomainValidationError"]]]
 # Deeper JSON is no CloudEvent of the contract (its payloads nest a few levels): refused before parsing,
 # so that no parser, validator or serializer ever recurses on it.
 MAX_JSON_DEPTH = 32
@@ -85,7 +88,8 @@ class InboundGateway:
     def __init__(self, service: str, handlers: dict[str, InboundHandler], *, publisher: EventPublisher,
                  inbox: Inbox, runner: ReliableRunner, known_institutions: Callable[[], set[str]],
                  max_message_bytes: int, owns_envelope: bool = False,
-                 on_refused: RefusalHook | None = None) -> None:
+                 on_refused: RefusalHook | None = None,
+                 batch_handlers: dict[str, InboundBatchHandler] | None = None) -> None:
         self._service = service
         self._handlers = handlers
         self._publisher = publisher
@@ -95,6 +99,7 @@ class InboundGateway:
         self._max_bytes = max_message_bytes
         self._owns_envelope = owns_envelope
         self._on_refused = on_refused
+        self._batch_handlers = batch_handlers or {}
 
     async def handle_record(self, record: RecordInfo) -> None:
         await self._runner.run(record, lambda: self._process(record))
@@ -112,6 +117,93 @@ class InboundGateway:
         if event is None:
             return  # another service owns this type
         await self._apply(institution, event, payload, record)
+
+    async def handle_batch(self, records: list[RecordInfo]) -> None:
+        """A polled batch: read and validate all, one inbox lookup, apply (a type's batch handler at once),
+        answer all in one flush, remember the answers in one insert; the offsets are committed after.
+        Any failure other than a dependency outage falls back to the record-by-record path, which retries
+        and dead-letters the culprit alone; both paths are idempotent, so records already applied by the
+        failed batch are only answered again."""
+        if not records:
+            return
+        if not await self._runner.run_batch(records, lambda: self._process_batch(records)):
+            for record in records:
+                await self.handle_record(record)
+
+    async def _process_batch(self, records: list[RecordInfo]) -> None:
+        answers: dict[int, tuple[str, str | None, CloudEvent]] = {}  # by record index: sent in record order
+        to_apply: list[tuple[int, str, CloudEvent, Any, RecordInfo]] = []
+        for index, record in enumerate(records):
+            institution = institution_of_inbound(record.topic)
+            try:
+                event, payload = self._read(record, institution)
+            except Rejection as rejection:
+                if rejection.event_type in self._handlers and self._on_refused is not None:
+                    await self._on_refused(institution, rejection)
+                if rejection.event_type in self._handlers or (self._owns_envelope and not self._claimed(rejection)):
+                    answers[index] = self._rejection_answer(institution, record, rejection)
+                continue
+            if event is not None:
+                to_apply.append((index, institution, event, payload, record))
+        keys = [Inbox.key(self._service, event.source, event.id) for _, _, event, _, _ in to_apply]
+        seen = await self._inbox.seen_many(sorted(set(keys)))
+        first_seen: set[str] = set()
+        commands: dict[str, list[tuple[str, InboundCommand]]] = {}
+        for key, (_, institution, event, payload, _) in zip(keys, to_apply, strict=True):
+            if key in seen or key in first_seen:
+                continue
+            first_seen.add(key)
+            commands.setdefault(event.type, []).append((key, InboundCommand(institution, event, payload)))
+        outcomes: dict[str, Accepted | DomainValidationError] = {}
+        for event_type, typed in commands.items():
+            outcomes.update(zip([key for key, _ in typed],
+                                await self._apply_commands(event_type, [command for _, command in typed]),
+                                strict=True))
+        given: dict[str, CloudEvent] = {key: CloudEvent.model_validate(entry["answer"])
+                                        for key, entry in seen.items() if entry.get("answer")}
+        to_remember: dict[str, dict[str, Any] | None] = {}
+        for key, (index, institution, event, _, record) in zip(keys, to_apply, strict=True):
+            outcome = outcomes.pop(key, None)
+            if isinstance(outcome, DomainValidationError):
+                given[key] = self._rejection_answer(institution, record,
+                                                    Rejection(event.id, event.type, outcome.errors))[2]
+            elif outcome is not None:
+                given[key] = self._answer_event(event.source, event.id, types.EVENT_ACCEPTED, EventAccepted(
+                    event_id=event.id, type=event.type, resource_id=outcome.resource_id))
+                to_remember[key] = given[key].model_dump(mode="json")
+                metrics.messages.labels(self._service, event.type, "accepted").inc()
+            else:  # processed before, or earlier in this batch: its answer again
+                metrics.messages.labels(self._service, event.type, "duplicate").inc()
+            if key in given:
+                answers[index] = self._answer_to(institution, given[key], record)
+        await self._publisher.publish_many([answers[index] for index in sorted(answers)])
+        await self._inbox.remember_many(to_remember)
+
+    async def _apply_commands(self, event_type: str,
+                              commands: list[InboundCommand]) -> list[Accepted | DomainValidationError]:
+        batch_handler = self._batch_handlers.get(event_type)
+        if batch_handler is not None:
+            return await batch_handler(commands)
+        outcomes: list[Accepted | DomainValidationError] = []
+        for command in commands:
+            try:
+                outcomes.append(await self._handlers[event_type](command))
+            except DomainValidationError as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    def _rejection_answer(self, institution: str, record: RecordInfo,
+                          rejection: Rejection) -> tuple[str, str | None, CloudEvent]:
+        body = EventRejected(event_id=rejection.event_id, type=rejection.event_type, errors=rejection.errors)
+        answer = self._answer_event(institution_source(institution), rejection.event_id, types.EVENT_REJECTED, body)
+        metrics.messages.labels(self._service, rejection.event_type or "unknown", "rejected").inc()
+        log.info("rejected %s from %s: %s", rejection.event_id, institution,
+                 [f"{e.field}: {e.message}" for e in rejection.errors])
+        return self._answer_to(institution, answer, record)
+
+    @staticmethod
+    def _answer_to(institution: str, answer: CloudEvent, record: RecordInfo) -> tuple[str, str | None, CloudEvent]:
+        return outbound(institution), record.key.decode(errors="replace") if record.key else None, answer
 
     def _claimed(self, rejection: Rejection) -> bool:
         """True when the type is known and owned by another service, which answers it itself."""

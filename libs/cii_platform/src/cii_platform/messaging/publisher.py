@@ -27,6 +27,8 @@ FATAL_PRODUCER_ERRORS = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidPro
 class EventPublisher(Protocol):
     async def publish(self, topic: str, key: str | None, event: CloudEvent) -> None: ...
 
+    async def publish_many(self, events: list[tuple[str, str | None, CloudEvent]]) -> None: ...
+
     async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
                           headers: dict[str, str]) -> None: ...
 
@@ -46,6 +48,20 @@ class KafkaEventPublisher:
     async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
                           headers: dict[str, str]) -> None:
         await self._send(lambda: self._broker.publish(value, topic=topic, key=key, headers=headers))
+
+    async def publish_many(self, events: list[tuple[str, str | None, CloudEvent]]) -> None:
+        """Send every event without waiting for each (in order: one key keeps its order), then wait for all
+        of them: the producer packs them into few requests. Returns once every one is acknowledged."""
+        if not events:
+            return
+
+        async def send_all() -> None:
+            pending = [await self._broker.publish(
+                encode_event(event), topic=topic, key=key.encode() if key else None,
+                headers=dict(STRUCTURED_HEADERS), no_confirm=True) for topic, key, event in events]
+            await asyncio.gather(*pending)
+
+        await self._send(send_all)
 
     async def _send(self, send: Callable[[], Awaitable[object]]) -> None:
         generation = self._generation
@@ -78,6 +94,9 @@ class FakeEventPublisher:
 
     async def publish(self, topic: str, key: str | None, event: CloudEvent) -> None:
         self.events.append((topic, key, event))
+
+    async def publish_many(self, events: list[tuple[str, str | None, CloudEvent]]) -> None:
+        self.events.extend(events)
 
     async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
                           headers: dict[str, str]) -> None:
