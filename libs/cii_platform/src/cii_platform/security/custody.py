@@ -109,6 +109,12 @@ async def reseal_legacy(custody: KeyCustody, section: dict[str, Any], *, control
     return seal(unseal(sealed, legacy_key, context=context), key, key_id, context=context).model_dump()
 
 
+# A batch of keys is asked in requests of at most this many keys (the custodian creates, stores and audits
+# each new one), each given more time than a single key.
+KEYS_PER_REQUEST = 250
+BATCH_TIMEOUT_SECONDS = 30.0
+
+
 class HttpKeyCustody:
     """Talks to the procuration service's internal key API with a service token."""
 
@@ -122,8 +128,8 @@ class HttpKeyCustody:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        response = await self._client.post(path, json=body,
+    async def _post(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> httpx.Response:
+        response = await self._client.post(path, json=body, timeout=timeout or self._client.timeout,
                                            headers={"Authorization": f"Bearer {self._credentials.bearer()}"})
         if response.status_code == 410:
             raise KeyErased(body.get("key_id") or body.get("person_pseudonym"))
@@ -159,11 +165,14 @@ class HttpKeyCustody:
                 missing.append(request)
         if not missing:
             return answers
-        response = await self._post("/internal/v1/keys/issue-batch", {"keys": [
-            {"person_pseudonym": r.person_pseudonym, "category": r.category, "controller": r.controller}
-            for r in missing]})
+        issued_keys: list[dict[str, Any]] = []
+        for start in range(0, len(missing), KEYS_PER_REQUEST):
+            response = await self._post("/internal/v1/keys/issue-batch", {"keys": [
+                {"person_pseudonym": r.person_pseudonym, "category": r.category, "controller": r.controller}
+                for r in missing[start:start + KEYS_PER_REQUEST]]}, timeout=BATCH_TIMEOUT_SECONDS)
+            issued_keys.extend(response.json()["keys"])
         expires = time.monotonic() + self._cache_seconds
-        for request, issued in zip(missing, response.json()["keys"], strict=True):
+        for request, issued in zip(missing, issued_keys, strict=True):
             if issued.get("erased"):
                 answers[request] = KeyErased(request.person_pseudonym)
                 continue

@@ -14,6 +14,7 @@ from cii_platform.contracts.codes import PRIVATE
 from cii_platform.contracts.inbound import SignalementSubmitted
 from cii_platform.contracts.internal_signalement import STATUS_SUBMITTED
 from cii_platform.messaging.outbox import new_document_outbox
+from cii_platform.messaging.publisher import joined_trace
 from cii_platform.reference import ReferenceData
 from cii_platform.security.custody import KeyErased
 from cii_platform.security.pseudonym import Pseudonymizer
@@ -35,6 +36,7 @@ class SubmitSignalement:
     announcer: Announcer
     event_id: str
     field_prefix: str = ""  # "data" on Kafka: errors are named data.<path>
+    trace: dict[str, str] | None = None  # the Kafka record's headers: its events join its trace
 
 
 def prefixed(errors: list[Any], prefix: str) -> list[Any]:
@@ -115,7 +117,9 @@ class SignalementIntake:
                                 person_pseudonym=pseudonym, reference=self._reference)
             linked = sorted(set(open_of.setdefault(pseudonym, [])) - {situation_id})
             open_of[pseudonym].append(situation_id)  # the batch's later announcements of the person see it
-            documents[situation_id] = self._first_version(situation_id, facts, sections, linked, command.event_id)
+            with joined_trace(command.trace):
+                documents[situation_id] = self._first_version(situation_id, facts, sections, linked,
+                                                              command.event_id)
             outcomes[index] = situation_id
         written = await self._repository.insert_many(list(documents.values()))
         if written and self._repository.read_back_writes:
@@ -127,7 +131,8 @@ class SignalementIntake:
                 one_by_one.append(index)  # created meanwhile by HTTP, or lost by the store: the careful path
         for index in sorted(one_by_one):
             try:
-                outcomes[index] = await self.submit(commands[index])
+                with joined_trace(commands[index].trace):
+                    outcomes[index] = await self.submit(commands[index])
             except DomainValidationError as exc:
                 outcomes[index] = exc
         assert all(outcome is not None for outcome in outcomes)

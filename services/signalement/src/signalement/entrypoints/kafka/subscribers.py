@@ -61,7 +61,7 @@ def inbound_handlers(service: "SignalementService") -> dict[str, InboundHandler]
 def submit_command(command: InboundCommand) -> SubmitSignalement:
     payload: SignalementSubmitted = command.payload
     return SubmitSignalement(payload=payload, announcer=Announcer(institution=command.institution),
-                             event_id=event_key(command.event), field_prefix="data")
+                             event_id=event_key(command.event), field_prefix="data", trace=command.trace)
 
 
 def inbound_batch_handlers(service: "SignalementService") -> dict[str, InboundBatchHandler]:
