@@ -12,7 +12,6 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from ..contracts.envelope import CloudEvent
@@ -98,28 +97,9 @@ class OutboxRelay:
     async def drain(self) -> int:
         total = 0
         for collection in self._collections:
-            documents = [d async for d in collection.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch)]
-            total += await self._publish_documents(collection, documents)
+            async for document in collection.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch):
+                total += await self._publish_document(collection, document)
         return total
-
-    async def _publish_documents(self, collection: AsyncCollection[dict[str, Any]],
-                                 documents: list[dict[str, Any]]) -> int:
-        """Every pending entry of these documents sent together and flushed once, then each document's
-        published entries removed (and its flag cleared when nothing new came) in one bulk write."""
-        if not documents:
-            return 0
-        entries = [entry for document in documents for entry in document.get(OUTBOX) or []]
-        await self._publisher.publish_many([(entry["topic"], entry["key"], CloudEvent.model_validate(entry["event"]),
-                                             entry.get("trace")) for entry in entries])
-        requests: list[UpdateOne] = []
-        for document in documents:
-            if document.get(OUTBOX):
-                requests.append(UpdateOne({"_id": document["_id"]}, {"$pullAll": {OUTBOX: document[OUTBOX]}}))
-            # Only clear the flag if nothing new was pushed meanwhile.
-            requests.append(UpdateOne({"_id": document["_id"], OUTBOX: []}, {"$set": {PENDING: False}}))
-        await collection.bulk_write(requests, ordered=True)
-        metrics.outbox_published.labels(self._service).inc(len(entries))
-        return len(entries)
 
     async def _publish_document(self, collection: AsyncCollection[dict[str, Any]], document: dict[str, Any]) -> int:
         entries = document.get(OUTBOX) or []
