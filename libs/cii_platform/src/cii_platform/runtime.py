@@ -19,7 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from .contracts.topics import inbound, topic_specs
 from .messaging.broker import assert_at_least_once, consumer_options, create_broker
-from .messaging.inbound import InboundGateway, InboundHandler, RefusalHook
+from .messaging.inbound import InboundBatchHandler, InboundGateway, InboundHandler, RefusalHook
 from .messaging.internal import EventHandler, InternalEventConsumer
 from .messaging.outbox import OutboxRelay
 from .messaging.publisher import KafkaEventPublisher
@@ -30,12 +30,16 @@ from .security.keys import read_hex_key
 from .security.pseudonym import Pseudonymizer
 from .security.tokens import TokenVerifier
 from .settings import ServiceSettings
-from .store import Document, create_mongo_client, ping, serialized
+from .store import Document, StoreProfile, create_mongo_client, detect_store_profile, ping, serialized
 from .telemetry import metrics
 
 log = logging.getLogger(__name__)
 
 RecordHandler = Callable[[RecordInfo], Awaitable[None]]
+BatchHandler = Callable[[list[RecordInfo]], Awaitable[None]]
+# A batch subscriber polls up to this many records at once (getmany), waiting at most the timeout for the first.
+BATCH_MAX_RECORDS = 500
+BATCH_TIMEOUT_MS = 100
 
 
 async def raw_body(message: Any) -> bytes:
@@ -44,7 +48,15 @@ async def raw_body(message: Any) -> bytes:
 
 
 def record_info(message: Any) -> RecordInfo:
-    raw = message.raw_message
+    return record_of(message.raw_message)
+
+
+async def raw_bodies(message: Any) -> list[bytes]:
+    return [bytes(raw.value or b"") for raw in message.raw_message]
+
+
+def record_of(raw: Any) -> RecordInfo:
+    """A polled aiokafka ConsumerRecord as the handlers see it."""
     headers = {k: (v.decode(errors="replace") if isinstance(v, bytes) else str(v)) for k, v in (raw.headers or [])}
     return RecordInfo(topic=raw.topic, partition=raw.partition, offset=raw.offset, key=raw.key,
                       value=raw.value or b"", headers=headers)
@@ -90,6 +102,8 @@ class ServiceRuntime:
         self._background: list[asyncio.Task[None]] = []
         self.health = DependencyHealth()
         self._write_locks: dict[str, asyncio.Lock] = {}
+        # FerretDB's workarounds on until `start` has asked the store what it is (store.StoreProfile).
+        self.store_profile = StoreProfile()
         self._token_verifier: TokenVerifier | None = None
         self._pseudonymizer: Pseudonymizer | None = None
 
@@ -97,7 +111,7 @@ class ServiceRuntime:
         """The service's collection with its writes serialized in this process (see SerializedCollection).
         Use it for every collection whose documents more than one task may write, and for outbox ones."""
         lock = self._write_locks.setdefault(name, asyncio.Lock())
-        return serialized(self.db[name], lock)
+        return serialized(self.db[name], lock, self.store_profile)
 
     # -- security ------------------------------------------------------------------------------------
     @property
@@ -126,15 +140,33 @@ class ServiceRuntime:
 
         self.broker.subscriber(*topics, decoder=raw_body, **consumer_options(group))(on_record)
 
+    def _subscribe_batch(self, topics: list[str], group: str, handle: BatchHandler) -> None:
+        """Records polled in batches (getmany); the batch's offsets are committed once it was handled."""
+        service = self.service
+
+        async def on_batch(body: list[bytes], message: KafkaMessage) -> None:
+            started = time.perf_counter()
+            raws = list(message.raw_message)
+            await handle([record_of(raw) for raw in raws])
+            metrics.handler_latency.labels(service, raws[0].topic).observe(time.perf_counter() - started)
+
+        self.broker.subscriber(*topics, decoder=raw_bodies, batch=True, max_records=BATCH_MAX_RECORDS,
+                               batch_timeout_ms=BATCH_TIMEOUT_MS, **consumer_options(group))(on_batch)
+
     def consume_inbound(self, handlers: dict[str, InboundHandler], *, owns_envelope: bool = False,
-                        on_refused: RefusalHook | None = None) -> InboundGateway:
+                        on_refused: RefusalHook | None = None,
+                        batch_handlers: dict[str, InboundBatchHandler] | None = None) -> InboundGateway:
+        """With `batch_handlers` the inbound topics are consumed in batches (InboundGateway.handle_batch)."""
         gateway = InboundGateway(
             self.service, handlers, publisher=self.publisher, inbox=self.inbox, runner=self.runner,
             known_institutions=lambda: self.reference.institution_codes,
             max_message_bytes=self.settings.max_message_bytes, owns_envelope=owns_envelope,
-            on_refused=on_refused)
+            on_refused=on_refused, batch_handlers=batch_handlers)
         topics = [inbound(code) for code in sorted(self.reference.institution_codes)]
-        self._subscribe(topics, f"cii-{self.service}", gateway.handle_record)
+        if batch_handlers is not None:
+            self._subscribe_batch(topics, f"cii-{self.service}", gateway.handle_batch)
+        else:
+            self._subscribe(topics, f"cii-{self.service}", gateway.handle_record)
         return gateway
 
     def consume_internal(self, topics: list[str], handlers: dict[str, EventHandler], *,
@@ -182,6 +214,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         assert_at_least_once(self.broker)
+        self.store_profile.adopt(await detect_store_profile(self.db))
         await self.ensure_topics()
         await self.db["inbox"].create_index("at")
         await self.broker.start()

@@ -142,3 +142,43 @@ async def test_concurrent_appends_keep_one_unbroken_chain(procuration_platform):
                 break
             await asyncio.sleep(0.1)
     assert after["valid"] is True and after["entries"] >= before["entries"] + 60
+
+
+def test_a_batch_of_keys_is_issued_in_one_request_erased_persons_answered_as_such(procuration_platform):
+    """The batch route (issue 19): the same keys as one by one, audited each, an erased person refused alone."""
+    officer = bureau_headers(procuration_platform)
+    pseudonyms = []
+    for _ in range(2):
+        pid = record_procuration(procuration_platform, procuration_payload(
+            new_avs(), parties=["CMS", "ORP"], categories=["SOCIAL"], purposes=["TRO"]), institution="CMS")
+        with procuration_platform.client("procuration") as http:
+            pseudonyms.append(http.get(f"/api/v1/procurations/{pid}", headers=officer).json()["person_pseudonym"])
+    live, gone = pseudonyms
+    service = service_headers(procuration_platform)
+    with procuration_platform.client("procuration") as http:
+        assert http.post(f"/api/v1/persons/{gone}/erase", headers=officer).status_code == 200
+        before = http.get(f"/api/v1/persons/{live}/access-report", headers=officer).json()
+        asked = [{"person_pseudonym": live, "category": "IDENTITY", "controller": "CMS"},
+                 {"person_pseudonym": live, "category": "SOCIAL", "controller": "ORP"},
+                 {"person_pseudonym": gone, "category": "IDENTITY", "controller": "CMS"},
+                 {"person_pseudonym": live, "category": "IDENTITY", "controller": "CMS"}]
+        batch = http.post("/internal/v1/keys/issue-batch", headers=service, json={"keys": asked})
+        single = http.post("/internal/v1/keys/issue", headers=service, json=asked[1])
+        empty = http.post("/internal/v1/keys/issue-batch", headers=service, json={"keys": []})
+        anonymous = http.post("/internal/v1/keys/issue-batch", headers=institution_headers(procuration_platform, "ORP"),
+                              json={"keys": asked[:1]})
+        report = http.get(f"/api/v1/persons/{live}/access-report", headers=officer).json()
+        verified = http.get("/api/v1/audit/verify", headers=bureau_headers(procuration_platform, "dpo")).json()
+    assert batch.status_code == 200, batch.text
+    first, second, erased, again = batch.json()["keys"]
+    assert erased == {"key_id": f"{gone}/IDENTITY/CMS", "key": None, "erased": True}
+    assert first == again and first["key_id"] == f"{live}/IDENTITY/CMS" and first["key"]
+    assert second == {**single.json(), "key": single.json()["key"], "erased": False}
+    assert empty.status_code == 422 and "keys" in empty.text
+    assert anonymous.status_code == 403
+    def issued(trail: dict) -> list[str]:
+        return [e["details"]["key_id"] for e in trail["items"] if e["action"] == "key.issue"]
+
+    for key_id, times in ((f"{live}/IDENTITY/CMS", 2), (f"{live}/SOCIAL/ORP", 2)):  # the batch's and the single
+        assert issued(report).count(key_id) - issued(before).count(key_id) == times
+    assert verified["valid"] is True

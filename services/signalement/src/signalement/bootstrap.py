@@ -67,7 +67,7 @@ def bootstrap(settings: Settings, *, runtime: ServiceRuntime | None = None,
               custody: KeyCustody | None = None, clock: Clock | None = None) -> SignalementService:
     runtime = runtime or ServiceRuntime(settings)
     # Writes serialized per collection, shared with the outbox relay (FerretDB v1 updates are not atomic).
-    situations = MongoSituationRepository(runtime.collection(SITUATIONS))
+    situations = MongoSituationRepository(runtime.collection(SITUATIONS), runtime.store_profile)
     transitions = MongoTransitionRepository(runtime.collection(TRANSITIONS))
     read_log = MongoReadLog(runtime.db)
     grants = MongoProcurationGrants(runtime.collection(GRANTS))

@@ -70,8 +70,28 @@ def _operator(value: Any, op: str, arg: Any) -> bool:
 
 
 class InMemorySituationRepository:
+    read_back_writes = True
+
     def __init__(self) -> None:
         self.documents: dict[str, dict[str, Any]] = {}
+        self.insert_many_calls = 0
+
+    async def existing_ids(self, situation_ids: list[str]) -> set[str]:
+        return {i for i in situation_ids if i in self.documents}
+
+    async def insert_many(self, documents: list[dict[str, Any]]) -> set[str]:
+        self.insert_many_calls += 1
+        return {d["_id"] for d in documents if await self.insert(d)}
+
+    async def applied(self, events: dict[str, str]) -> set[str]:
+        return {i for i, e in events.items() if i in self.documents and e in self.documents[i]["applied_events"]}
+
+    async def open_situations_of_many(self, person_pseudonyms: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for i, d in sorted(self.documents.items()):
+            if d["person_pseudonym"] in person_pseudonyms and d["status"] != "CLOSED":
+                found.setdefault(d["person_pseudonym"], []).append(i)
+        return found
 
     async def get(self, situation_id: str) -> dict[str, Any] | None:
         found = self.documents.get(situation_id)

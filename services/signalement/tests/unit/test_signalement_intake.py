@@ -117,3 +117,49 @@ async def test_a_transition_to_oneself_or_in_the_future_is_rejected() -> None:
         await fixture.service.transitions.signal(command)
     assert [e.field for e in raised.value.errors] == ["data.to_institution", "data.signaled_on", "data.unit"]
     assert fixture.transitions.documents == {}
+
+
+def command(event_id: str, institution: str = "ORP", **overrides: object) -> SubmitSignalement:
+    return SubmitSignalement(payload=payload(**overrides), announcer=Announcer(institution), event_id=event_id,
+                             field_prefix="data")
+
+
+def comparable(document: dict[str, object]) -> str:
+    """A stored situation without what differs between two recordings (sealed ciphertexts, times)."""
+    stripped = {k: v for k, v in document.items() if k not in ("sealed", "versions", "outbox", "created_at",
+                                                                "updated_at")}
+    return json.dumps(stripped, default=str, sort_keys=True)
+
+
+async def test_a_batch_records_what_one_by_one_records_in_one_insert() -> None:
+    """Valid, invalid, a second situation of the same person, a resubmission and a duplicate in one batch:
+    the same situations, links, versions and refusals as the one-by-one path, the new ones in one insert."""
+    commands = [command("e1"), command("e2", external_ref="ORP-2"), command("e3", public="YOUNG"),
+                command("e4", risk_factors=["HEALTH"]), command("e1"),
+                command("e5", external_ref="ORP-9", person={"avs_number": avs(2)})]
+    batched, single = Fixture(), Fixture()
+    outcomes = await batched.service.intake.submit_many(commands)
+    expected: list[object] = []
+    for each in commands:
+        try:
+            expected.append(await single.service.intake.submit(each))
+        except DomainValidationError as exc:
+            expected.append([e.field for e in exc.errors])
+    assert [[e.field for e in o.errors] if isinstance(o, DomainValidationError) else o for o in outcomes] == expected
+    assert batched.situations.insert_many_calls == 1
+    assert sorted(batched.situations.documents) == sorted(single.situations.documents)
+    for situation_id, document in single.situations.documents.items():
+        assert comparable(batched.situations.documents[situation_id]) == comparable(document)
+    first, second = expected[0], expected[1]
+    assert batched.situations.documents[str(second)]["linked_at_recording"] == [first]
+    assert batched.situations.documents[str(first)]["version"] == 2  # e4 resubmitted ORP-1
+    assert len(batched.situations.events(SITUATION_RECORDED)) == len(single.situations.events(SITUATION_RECORDED)) == 4
+
+
+async def test_a_batch_refuses_an_erased_person_and_records_the_others() -> None:
+    fixture = Fixture()
+    fixture.custody.erased.add(fixture.pseudonymizer.person(avs(1)))
+    erased, other = await fixture.service.intake.submit_many([
+        command("e1"), command("e2", external_ref="ORP-2", person={"avs_number": avs(2)})])
+    assert isinstance(erased, DomainValidationError) and erased.errors[0].field == "data.person"
+    assert list(fixture.situations.documents) == [other]

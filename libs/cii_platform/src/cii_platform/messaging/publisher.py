@@ -3,12 +3,14 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import InvalidProducerEpoch, OutOfOrderSequenceNumber, ProducerFenced, UnknownProducerId
 from faststream.kafka import KafkaBroker
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
 
 from ..contracts.envelope import CloudEvent, encode_event
 
@@ -24,8 +26,28 @@ STRUCTURED_HEADERS = {"content-type": CONTENT_TYPE}
 FATAL_PRODUCER_ERRORS = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced)
 
 
+# (topic, key, event, trace carrier): the carrier (W3C headers of the record or write the event follows)
+# makes the event's publication join that trace, when many are sent together from one batch.
+Outgoing = tuple[str, str | None, CloudEvent, dict[str, str] | None]
+
+
+@contextlib.contextmanager
+def joined_trace(carrier: dict[str, str] | None) -> Iterator[None]:
+    """Within the block, the current trace is the one the carrier names (none: unchanged)."""
+    if not carrier:
+        yield
+        return
+    token = otel_context.attach(propagate.extract(carrier))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
+
+
 class EventPublisher(Protocol):
     async def publish(self, topic: str, key: str | None, event: CloudEvent) -> None: ...
+
+    async def publish_many(self, events: list[Outgoing]) -> None: ...
 
     async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
                           headers: dict[str, str]) -> None: ...
@@ -46,6 +68,23 @@ class KafkaEventPublisher:
     async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
                           headers: dict[str, str]) -> None:
         await self._send(lambda: self._broker.publish(value, topic=topic, key=key, headers=headers))
+
+    async def publish_many(self, events: list[Outgoing]) -> None:
+        """Send every event without waiting for each (in order: one key keeps its order), then wait for all
+        of them: the producer packs them into few requests. Returns once every one is acknowledged."""
+        if not events:
+            return
+
+        async def send_all() -> None:
+            pending = []
+            for topic, key, event, trace in events:
+                with joined_trace(trace):
+                    pending.append(await self._broker.publish(
+                        encode_event(event), topic=topic, key=key.encode() if key else None,
+                        headers=dict(STRUCTURED_HEADERS), no_confirm=True))
+            await asyncio.gather(*pending)
+
+        await self._send(send_all)
 
     async def _send(self, send: Callable[[], Awaitable[object]]) -> None:
         generation = self._generation
@@ -78,6 +117,9 @@ class FakeEventPublisher:
 
     async def publish(self, topic: str, key: str | None, event: CloudEvent) -> None:
         self.events.append((topic, key, event))
+
+    async def publish_many(self, events: list[Outgoing]) -> None:
+        self.events.extend((topic, key, event) for topic, key, event, _ in events)
 
     async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
                           headers: dict[str, str]) -> None:

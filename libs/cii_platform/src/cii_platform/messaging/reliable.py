@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError
+from pymongo.errors import AutoReconnect, BulkWriteError, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError
 
 from ..contracts.topics import dead_letter
 from ..store import insert_new
@@ -82,6 +82,39 @@ class Inbox:
     async def remember(self, key: str, answer: dict[str, Any] | None = None) -> None:
         await insert_new(self._collection, {"_id": key, "answer": answer, "at": datetime.now(UTC)})
 
+    async def seen_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """One lookup for a batch: the entries of those keys that were processed already."""
+        if not keys:
+            return {}
+        return {entry["_id"]: entry async for entry in self._collection.find({"_id": {"$in": keys}})}
+
+    async def remember_many(self, answers: dict[str, dict[str, Any] | None]) -> None:
+        """One unordered insert for a batch; keys remembered already (a redelivery) are left as they are."""
+        if not answers:
+            return
+        now = datetime.now(UTC)
+        await insert_many_new(self._collection, [{"_id": key, "answer": answer, "at": now}
+                                                 for key, answer in answers.items()])
+
+
+DUPLICATE_KEY = 11000
+
+
+async def insert_many_new(collection: Any, documents: list[dict[str, Any]]) -> set[Any]:
+    """Insert unordered; the `_id`s written. Documents whose `_id` exists already are skipped (a redelivery),
+    any other write error is raised."""
+    if not documents:
+        return set()
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            raise
+        failed = {int(error["index"]) for error in errors}
+        return {document["_id"] for index, document in enumerate(documents) if index not in failed}
+    return {document["_id"] for document in documents}
+
 
 class ReliableRunner:
     def __init__(self, service: str, publisher: EventPublisher, *, max_attempts: int = 3) -> None:
@@ -111,6 +144,25 @@ class ReliableRunner:
                 log.warning("handler failed on %s[%s]@%s (attempt %s): %r",
                             record.topic, record.partition, record.offset, failures, exc)
                 await asyncio.sleep(backoff_seconds(failures))
+
+    async def run_batch(self, records: list[RecordInfo], work: Callable[[], Awaitable[None]]) -> bool:
+        """The batch's work, retried while a dependency is down; False when it failed otherwise (the caller
+        then handles the records one by one, so that only the culprit is retried and dead-lettered)."""
+        transient_attempts = 0
+        while True:
+            try:
+                await work()
+                return True
+            except TRANSIENT_ERRORS as exc:
+                transient_attempts += 1
+                metrics.handler_retries.labels(self._service, "transient").inc()
+                log.warning("transient failure on a batch of %s records from %s[%s]@%s, retrying: %r",
+                            len(records), records[0].topic, records[0].partition, records[0].offset, exc)
+                await asyncio.sleep(backoff_seconds(transient_attempts))
+            except Exception as exc:
+                metrics.handler_retries.labels(self._service, "error").inc()
+                log.warning("batch of %s records failed (%r): handling them one by one", len(records), exc)
+                return False
 
     async def _dead_letter(self, record: RecordInfo, exc: Exception, attempts: int) -> None:
         headers = {

@@ -64,12 +64,38 @@ class ReleaseRequest:
     resource: str | None = None
 
 
+@dataclass(frozen=True)
+class KeyRequest:
+    person_pseudonym: str
+    category: str
+    controller: str
+
+
+# Per request of a batch: (key id, key), or KeyErased when that person's keys were destroyed.
+KeyAnswer = tuple[str, bytes] | KeyErased
+
+
 class KeyCustody(Protocol):
     async def data_key(self, person_pseudonym: str, category: str, *, controller: str) -> tuple[str, bytes]: ...
+
+    async def data_keys(self, requests: list[KeyRequest]) -> dict[KeyRequest, KeyAnswer]:
+        """`data_key` for a batch (one request to the custodian)."""
 
     async def release(self, request: ReleaseRequest) -> bytes: ...
 
     async def migrate(self, legacy_key_id: str, *, controller: str) -> tuple[bytes, str, bytes]: ...
+
+
+async def data_keys_one_by_one(custody: KeyCustody, requests: list[KeyRequest]) -> dict[KeyRequest, KeyAnswer]:
+    """`data_keys` for a custody without a batch call."""
+    answers: dict[KeyRequest, KeyAnswer] = {}
+    for request in dict.fromkeys(requests):
+        try:
+            answers[request] = await custody.data_key(request.person_pseudonym, request.category,
+                                                      controller=request.controller)
+        except KeyErased as exc:
+            answers[request] = exc
+    return answers
 
 
 async def reseal_legacy(custody: KeyCustody, section: dict[str, Any], *, controller: str,
@@ -81,6 +107,12 @@ async def reseal_legacy(custody: KeyCustody, section: dict[str, Any], *, control
         return None
     legacy_key, key_id, key = await custody.migrate(sealed.key_id, controller=controller)
     return seal(unseal(sealed, legacy_key, context=context), key, key_id, context=context).model_dump()
+
+
+# A batch of keys is asked in requests of at most this many keys (the custodian creates, stores and audits
+# each new one), each given more time than a single key.
+KEYS_PER_REQUEST = 250
+BATCH_TIMEOUT_SECONDS = 30.0
 
 
 class HttpKeyCustody:
@@ -96,8 +128,8 @@ class HttpKeyCustody:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        response = await self._client.post(path, json=body,
+    async def _post(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> httpx.Response:
+        response = await self._client.post(path, json=body, timeout=timeout or self._client.timeout,
                                            headers={"Authorization": f"Bearer {self._credentials.bearer()}"})
         if response.status_code == 410:
             raise KeyErased(body.get("key_id") or body.get("person_pseudonym"))
@@ -119,6 +151,36 @@ class HttpKeyCustody:
         key = base64.b64decode(body["key"])
         self._cache[cache_key] = (time.monotonic() + self._cache_seconds, body["key_id"], key)
         return body["key_id"], key
+
+    async def data_keys(self, requests: list[KeyRequest]) -> dict[KeyRequest, KeyAnswer]:
+        """The cached keys, and the others in one request to the custodian's batch route."""
+        answers: dict[KeyRequest, KeyAnswer] = {}
+        missing: list[KeyRequest] = []
+        now = time.monotonic()
+        for request in dict.fromkeys(requests):
+            cached = self._cache.get((request.person_pseudonym, request.category, request.controller))
+            if cached and cached[0] > now:
+                answers[request] = (cached[1], cached[2])
+            else:
+                missing.append(request)
+        if not missing:
+            return answers
+        issued_keys: list[dict[str, Any]] = []
+        for start in range(0, len(missing), KEYS_PER_REQUEST):
+            response = await self._post("/internal/v1/keys/issue-batch", {"keys": [
+                {"person_pseudonym": r.person_pseudonym, "category": r.category, "controller": r.controller}
+                for r in missing[start:start + KEYS_PER_REQUEST]]}, timeout=BATCH_TIMEOUT_SECONDS)
+            issued_keys.extend(response.json()["keys"])
+        expires = time.monotonic() + self._cache_seconds
+        for request, issued in zip(missing, issued_keys, strict=True):
+            if issued.get("erased"):
+                answers[request] = KeyErased(request.person_pseudonym)
+                continue
+            key = base64.b64decode(issued["key"])
+            self._cache[(request.person_pseudonym, request.category, request.controller)] = (
+                expires, issued["key_id"], key)
+            answers[request] = (issued["key_id"], key)
+        return answers
 
     async def release(self, request: ReleaseRequest) -> bytes:
         response = await self._post("/internal/v1/keys/release", {
@@ -154,6 +216,9 @@ class FakeKeyCustody:
         key_id = key_id_for(person_pseudonym, category, controller)
         self.keys.setdefault(key_id, new_data_key())
         return key_id, self.keys[key_id]
+
+    async def data_keys(self, requests: list[KeyRequest]) -> dict[KeyRequest, KeyAnswer]:
+        return await data_keys_one_by_one(self, requests)
 
     async def release(self, request: ReleaseRequest) -> bytes:
         self.releases.append(request)

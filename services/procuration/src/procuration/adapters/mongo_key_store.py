@@ -9,6 +9,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from cii_platform.messaging.outbox import new_document_outbox
+from cii_platform.messaging.reliable import insert_many_new
 from cii_platform.store import Document
 
 
@@ -34,6 +35,15 @@ class MongoKeyStore:
             return True
         except DuplicateKeyError:
             return False
+
+    async def get_many(self, key_ids: list[str]) -> dict[str, Document]:
+        if not key_ids:
+            return {}
+        return {document["_id"]: document async for document in self.keys.find({"_id": {"$in": key_ids}})}
+
+    async def create_many(self, documents: list[Document]) -> set[str]:
+        """The keys written; those another caller created first are skipped (theirs win)."""
+        return await insert_many_new(self.keys, documents)
 
     async def rewrap(self, key_id: str, old_wrapped: str, new_wrapped: str, fingerprint: str) -> bool:
         result = await self.keys.update_one({"_id": key_id, "wrapped": old_wrapped},

@@ -5,7 +5,15 @@ the reason under the revoking institution's. Idempotent (sections already migrat
 import logging
 from typing import Any
 
-from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest, reseal_legacy
+from cii_platform.security.custody import (
+    KeyAnswer,
+    KeyErased,
+    KeyReleaseDenied,
+    KeyRequest,
+    ReleaseRequest,
+    data_keys_one_by_one,
+    reseal_legacy,
+)
 
 from ..service_layer.audit import system_actor
 from ..service_layer.custody import KeyCustodian, UnknownKey
@@ -23,6 +31,9 @@ class _Local:
 
     async def data_key(self, person_pseudonym: str, category: str, *, controller: str) -> tuple[str, bytes]:
         return await self._custodian.issue(person_pseudonym, category, controller, ACTOR)
+
+    async def data_keys(self, requests: list[KeyRequest]) -> dict[KeyRequest, KeyAnswer]:
+        return await data_keys_one_by_one(self, requests)
 
     async def release(self, request: ReleaseRequest) -> bytes:
         return await self._custodian.release(request)

@@ -6,6 +6,7 @@ Keys of the former layout (`{person}/{category}`, shared by every institution th
 person) have no controller any more: they are released only on a PERMIT, and `migrate` hands one, once
 per stored section, to a platform service re-sealing that section under its controller's own key."""
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -78,6 +79,44 @@ class KeyCustodian:
                                             outcome="ISSUED", categories=[category],
                                             details={"controller": controller, "key_id": key_id}))
         return key_id, self._unwrap(document)
+
+    async def issue_many(self, requests: list[tuple[str, str, str]],
+                         actor: dict[str, Any]) -> list[tuple[str, bytes] | KeyErased]:
+        """`issue` for a batch of (person, category, controller): one lookup, one unordered insert of the
+        new keys, one read of them, and the audit entries in one group commit."""
+        key_ids = [key_id_for(*request) for request in requests]
+        wanted: dict[str, tuple[str, str, str]] = {}
+        for key_id, request in zip(key_ids, requests, strict=True):
+            if not await self._store.is_erased(request[0]):
+                wanted[key_id] = request
+        documents = await self._store.get_many(sorted(wanted))
+        new: list[dict[str, Any]] = []
+        for key_id, (person, category, controller) in wanted.items():
+            if key_id not in documents:
+                new.append({"_id": key_id, "person_pseudonym": person, "category": category,
+                            "wrapped": wrap_key(new_data_key(), self._master_key, key_id=key_id),
+                            "master_fingerprint": self._fingerprint, "controller": controller,
+                            "created_at": self._clock.now()})
+        if new:
+            await self._store.create_many(new)
+            documents.update(await self._store.get_many([document["_id"] for document in new]))
+        answers: list[tuple[str, bytes] | KeyErased] = []
+        audited: list[AuditEvent] = []
+        for key_id, (person, category, controller) in zip(key_ids, requests, strict=True):
+            document = documents.get(key_id)
+            if key_id not in wanted or await self._store.is_erased(person):
+                if document is not None:
+                    await self._store.destroy_person(person)  # erased while we created it
+                answers.append(KeyErased(person))
+                continue
+            if document is None:  # acknowledged, not found (FerretDB v1): the caller retries the batch
+                raise RuntimeError(f"key {key_id} was written but cannot be read back")
+            answers.append((key_id, self._unwrap(document)))
+            audited.append(AuditEvent(actor=actor, action=Action.KEY_ISSUE, person_pseudonym=person,
+                                      outcome="ISSUED", categories=[category],
+                                      details={"controller": controller, "key_id": key_id}))
+        await asyncio.gather(*(self._audit.record(event) for event in audited))
+        return answers
 
     async def release(self, request: ReleaseRequest) -> bytes:
         person_pseudonym, category = person_of(request.key_id)

@@ -12,7 +12,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cii_platform.messaging.outbox import OUTBOX, PENDING, with_outbox
-from cii_platform.store import Document, insert_new
+from cii_platform.messaging.reliable import insert_many_new
+from cii_platform.store import Document, StoreProfile, insert_new
 
 from ..domain.status import STATUS_CLOSED
 
@@ -23,9 +24,39 @@ LIST_PROJECTION = {OUTBOX: 0, "versions": 0, "applied_events": 0}
 
 
 class MongoSituationRepository:
-    def __init__(self, collection: AsyncCollection[Document]) -> None:
-        """`collection`: the runtime's serialized `situations` collection (shared with the outbox relay)."""
+    def __init__(self, collection: AsyncCollection[Document], profile: StoreProfile | None = None) -> None:
+        """`collection`: the runtime's serialized `situations` collection (shared with the outbox relay);
+        `profile`: the store's, detected at start (FerretDB's workarounds until then)."""
         self.collection = collection
+        self._profile = profile or StoreProfile()
+
+    @property
+    def read_back_writes(self) -> bool:
+        return self._profile.read_back_writes
+
+    async def existing_ids(self, situation_ids: list[str]) -> set[str]:
+        if not situation_ids:
+            return set()
+        return {d["_id"] async for d in self.collection.find({"_id": {"$in": situation_ids}}, {"_id": 1})}
+
+    async def insert_many(self, documents: list[Document]) -> set[str]:
+        return await insert_many_new(self.collection, documents)
+
+    async def applied(self, events: dict[str, str]) -> set[str]:
+        if not events:
+            return set()
+        cursor = self.collection.find({"_id": {"$in": sorted(events)}}, {"applied_events": 1})
+        return {d["_id"] async for d in cursor if events[d["_id"]] in d.get("applied_events", [])}
+
+    async def open_situations_of_many(self, person_pseudonyms: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        if not person_pseudonyms:
+            return found
+        cursor = self.collection.find({"person_pseudonym": {"$in": person_pseudonyms},
+                                       "status": {"$ne": STATUS_CLOSED}}, {"_id": 1, "person_pseudonym": 1})
+        async for document in cursor:
+            found.setdefault(document["person_pseudonym"], []).append(document["_id"])
+        return found
 
     async def create_indexes(self) -> None:
         for field in ("person_pseudonym", "status", "region", "announced_on", "recorded_by", "co_following",

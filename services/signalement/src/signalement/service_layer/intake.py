@@ -15,6 +15,7 @@ from cii_platform.contracts.codes import PRIVATE
 from cii_platform.contracts.inbound import SignalementSubmitted
 from cii_platform.contracts.internal_signalement import STATUS_SUBMITTED
 from cii_platform.messaging.outbox import new_document_outbox
+from cii_platform.messaging.publisher import joined_trace
 from cii_platform.reference import ReferenceData
 from cii_platform.security.custody import KeyErased
 from cii_platform.security.pseudonym import Pseudonymizer
@@ -36,6 +37,7 @@ class SubmitSignalement:
     announcer: Announcer
     event_id: str
     field_prefix: str = ""  # "data" on Kafka: errors are named data.<path>
+    trace: dict[str, str] | None = None  # the Kafka record's headers: its events join its trace
 
 
 def prefixed(errors: list[Any], prefix: str) -> list[Any]:
@@ -74,6 +76,74 @@ class SignalementIntake:
         self._notify()
         return situation_id
 
+    async def submit_many(self, commands: list[SubmitSignalement]) -> list[str | DomainValidationError]:
+        """`submit` for a polled batch, in a few store round trips: one lookup of the situations, one of the
+        persons' open situations, one key request, one unordered insert of the new situations (each with
+        its events in its outbox), and on FerretDB one read-back. Announcements of situations that exist
+        already (or come twice in the batch) take the one-by-one path, in order, after the batch."""
+        outcomes: list[str | DomainValidationError | None] = [None] * len(commands)
+        fresh: list[tuple[int, str, str, str]] = []  # (index, situation id, institution, recorded by)
+        for index, command in enumerate(commands):
+            errors = announcement_errors(command.payload, command.announcer, self._reference, today(self._clock))
+            if errors:
+                outcomes[index] = DomainValidationError(prefixed(errors, command.field_prefix))
+                continue
+            recorded_by = command.announcer.institution
+            institution = PRIVATE if command.payload.announcer.private_person else recorded_by
+            situation_id = situation_id_for(f"{institution}/{recorded_by}" if institution == PRIVATE else institution,
+                                            command.payload.external_ref)
+            fresh.append((index, situation_id, institution, recorded_by))
+        existing = await self._repository.existing_ids([situation_id for _, situation_id, _, _ in fresh])
+        new: list[tuple[int, str, str, str]] = []
+        one_by_one: list[int] = []
+        for item in fresh:
+            if item[1] in existing:
+                one_by_one.append(item[0])
+            else:
+                new.append(item)
+                existing.add(item[1])
+        pseudonyms = {index: self._pseudonymizer.person(commands[index].payload.person.avs_number)
+                      for index, _, _, _ in new}
+        sealed = await self._personal_data.seal_many([
+            (pseudonyms[index], recorded_by, situation_id, personal_sections(commands[index].payload))
+            for index, situation_id, _, recorded_by in new])
+        open_of = await self._repository.open_situations_of_many(sorted(set(pseudonyms.values())))
+        documents: dict[str, Document] = {}
+        for (index, situation_id, institution, recorded_by), sections in zip(new, sealed, strict=True):
+            command, pseudonym = commands[index], pseudonyms[index]
+            if isinstance(sections, KeyErased):
+                outcomes[index] = self._erased_error(command)
+                continue
+            facts = clear_facts(command.payload, institution=institution, recorded_by=recorded_by,
+                                person_pseudonym=pseudonym, reference=self._reference)
+            linked = sorted(set(open_of.setdefault(pseudonym, [])) - {situation_id})
+            open_of[pseudonym].append(situation_id)  # the batch's later announcements of the person see it
+            with joined_trace(command.trace):
+                documents[situation_id] = self._first_version(situation_id, facts, sections, linked,
+                                                              command.event_id)
+            outcomes[index] = situation_id
+        written = await self._repository.insert_many(list(documents.values()))
+        if written and self._repository.read_back_writes:
+            written &= await self._repository.applied({i: documents[i]["applied_events"][0] for i in written})
+        if written:
+            self._notify()
+        for index, situation_id, _, _ in new:
+            if situation_id in documents and situation_id not in written:
+                one_by_one.append(index)  # created meanwhile by HTTP, or lost by the store: the careful path
+        for index in sorted(one_by_one):
+            try:
+                with joined_trace(commands[index].trace):
+                    outcomes[index] = await self.submit(commands[index])
+            except DomainValidationError as exc:
+                outcomes[index] = exc
+        assert all(outcome is not None for outcome in outcomes)
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _erased_error(self, command: SubmitSignalement) -> DomainValidationError:
+        field = f"{command.field_prefix}.person" if command.field_prefix else "person"
+        return DomainValidationError([error(field, "this person's data were erased from the CII on request; "
+                                                   "it cannot be announced again")])
+
     async def _seal(self, command: SubmitSignalement, pseudonym: str, controller: str,
                     situation_id: str) -> dict[str, Any]:
         try:
@@ -81,9 +151,7 @@ class SignalementIntake:
                 pseudonym, controller=controller, context=situation_id,
                 sections=personal_sections(command.payload))
         except KeyErased as exc:
-            field = f"{command.field_prefix}.person" if command.field_prefix else "person"
-            raise DomainValidationError([error(field, "this person's data were erased from the CII on "
-                                                      "request; it cannot be announced again")]) from exc
+            raise self._erased_error(command) from exc
 
     async def _record(self, situation_id: str, existing: Document | None, facts: dict[str, Any],
                       sealed: dict[str, Any], linked: list[str], event_id: str) -> None:
@@ -93,6 +161,9 @@ class SignalementIntake:
                                                                             event_id))
             else:
                 written = await self._next_version(existing, facts, sealed, linked, event_id)
+            if written and not self._repository.read_back_writes:
+                log.info("recorded %s (event %s)", situation_id, event_id)
+                return  # MongoDB: an acknowledged write is there (FerretDB v1: read it back)
             existing = await self._repository.get(situation_id)
             if existing and event_id in existing.get("applied_events", []):
                 log.info("recorded %s version %s (event %s)", situation_id, existing["version"], event_id)

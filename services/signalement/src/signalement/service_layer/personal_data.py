@@ -11,7 +11,7 @@ from typing import Any
 
 from cii_platform.contracts.codes import Purpose
 from cii_platform.security.crypto import SealedSection, seal, unseal
-from cii_platform.security.custody import KeyCustody, ReleaseRequest
+from cii_platform.security.custody import KeyCustody, KeyErased, KeyRequest, ReleaseRequest
 from cii_platform.security.tokens import Principal
 
 
@@ -27,6 +27,22 @@ class PersonalData:
                                       for category in categories))
         return {category: seal(sections[category], key, key_id, context=context).model_dump()
                 for category, (key_id, key) in zip(categories, keys, strict=True)}
+
+    async def seal_many(self, batch: list[tuple[str, str, str, dict[str, Any]]]) -> list[dict[str, Any] | KeyErased]:
+        """`seal_sections` for a batch of (pseudonym, controller, context, sections), with one key request."""
+        requests = [KeyRequest(person, category, controller) for person, controller, _, sections in batch
+                    for category in sections]
+        keys = await self._custody.data_keys(requests)
+        sealed: list[dict[str, Any] | KeyErased] = []
+        for person, controller, context, sections in batch:
+            answers = {category: keys[KeyRequest(person, category, controller)] for category in sections}
+            issued = {category: answer for category, answer in answers.items() if not isinstance(answer, KeyErased)}
+            if len(issued) < len(answers):
+                sealed.append(KeyErased(person))
+                continue
+            sealed.append({category: seal(sections[category], key, key_id, context=context).model_dump()
+                           for category, (key_id, key) in issued.items()})
+        return sealed
 
     async def open_section(self, section: dict[str, Any], principal: Principal, *, context: str,
                            purpose: Purpose = Purpose.CII_COORDINATION) -> Any:

@@ -7,7 +7,21 @@ Document = dict[str, Any]
 
 
 class SituationRepository(Protocol):
+    @property
+    def read_back_writes(self) -> bool:
+        """True when the store may acknowledge a write it then does not show (FerretDB v1): read back."""
+
     async def get(self, situation_id: str) -> Document | None: ...
+
+    async def existing_ids(self, situation_ids: list[str]) -> set[str]: ...
+
+    async def insert_many(self, documents: list[Document]) -> set[str]:
+        """One unordered insert; the ids written (those that existed already are skipped)."""
+
+    async def applied(self, events: dict[str, str]) -> set[str]:
+        """Of these situation ids, those whose document holds its event id (a read-back)."""
+
+    async def open_situations_of_many(self, person_pseudonyms: list[str]) -> dict[str, list[str]]: ...
 
     async def insert(self, document: Document) -> bool:
         """False when a situation with this id already exists."""

@@ -7,13 +7,23 @@ from fastapi import APIRouter
 
 from cii_platform.http import CurrentPrincipal, ProblemError, forbidden
 from cii_platform.openapi import problem_responses
-from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest
+from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest, key_id_for
 
 from ...bootstrap import run_daily_checks
 from ...service_layer.audit import Action, AuditEvent
 from ...service_layer.custody import UnknownKey
 from .dependencies import Service, require_service
-from .schemas import KeyIssueRequest, KeyMigrated, KeyMigrateRequest, KeyPublic, KeyReleaseRequest, ReadRecord
+from .schemas import (
+    KeyIssueBatch,
+    KeyIssued,
+    KeyIssuedBatch,
+    KeyIssueRequest,
+    KeyMigrated,
+    KeyMigrateRequest,
+    KeyPublic,
+    KeyReleaseRequest,
+    ReadRecord,
+)
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
 
@@ -34,6 +44,19 @@ async def issue_key(body: KeyIssueRequest, principal: CurrentPrincipal, service:
     except KeyErased as exc:
         raise gone(body.person_pseudonym) from exc
     return KeyPublic(key_id=key_id, key=base64.b64encode(key).decode())
+
+
+@router.post("/keys/issue-batch", response_model=KeyIssuedBatch)
+async def issue_keys(body: KeyIssueBatch, principal: CurrentPrincipal, service: Service) -> KeyIssuedBatch:
+    """`keys/issue` for a batch, in one store round trip per step and one audit group commit; a person
+    whose data was erased gets `erased` in place of a key (the others are issued)."""
+    require_service(principal)
+    issued = await service.custodian.issue_many(
+        [(k.person_pseudonym, k.category.value, k.controller) for k in body.keys], principal.audit_actor())
+    return KeyIssuedBatch(keys=[
+        KeyIssued(key_id=key_id_for(k.person_pseudonym, k.category.value, k.controller), erased=True)
+        if isinstance(answer, KeyErased) else KeyIssued(key_id=answer[0], key=base64.b64encode(answer[1]).decode())
+        for k, answer in zip(body.keys, issued, strict=True)])
 
 
 @router.post("/keys/release", response_model=KeyPublic, responses=ERASED)

@@ -132,6 +132,27 @@ class KeyPublic(BaseModel):
     key: str
 
 
+MAX_KEYS_PER_BATCH = 2000
+
+
+class KeyIssueBatch(BaseModel):
+    """Up to 2,000 keys at once (a consumer's polled batch of announcements)."""
+
+    keys: list[KeyIssueRequest] = Field(min_length=1, max_length=MAX_KEYS_PER_BATCH)
+
+
+class KeyIssued(BaseModel):
+    """One answer of a batch, in the order asked: the key, or `erased` (the person's data was erased)."""
+
+    key_id: str
+    key: str | None = None
+    erased: bool = False
+
+
+class KeyIssuedBatch(BaseModel):
+    keys: list[KeyIssued]
+
+
 class ReadRecord(BaseModel):
     """A read of personal data by another service, for the audit log (no content, only who and what)."""
 

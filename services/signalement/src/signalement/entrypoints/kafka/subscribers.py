@@ -15,9 +15,10 @@ from cii_platform.contracts.inbound import SignalementSubmitted, TransitionSigna
 from cii_platform.contracts.internal_procuration import PersonErased
 from cii_platform.contracts.topics import MEASURES_EVENTS, PROCURATION_EVENTS
 from cii_platform.contracts.types import SIGNALEMENT_SUBMITTED, TRANSITION_SIGNALED
-from cii_platform.messaging.inbound import Accepted, InboundCommand, InboundHandler
+from cii_platform.messaging.inbound import Accepted, InboundBatchHandler, InboundCommand, InboundHandler
 from cii_platform.messaging.internal import EventHandler
 from cii_platform.runtime import ServiceRuntime
+from cii_platform.validation import DomainValidationError
 
 from ...service_layer.announcement_checks import Announcer
 from ...service_layer.intake import SubmitSignalement
@@ -33,7 +34,8 @@ def event_key(event: CloudEvent) -> str:
 
 
 def register_subscribers(runtime: ServiceRuntime, service: "SignalementService") -> None:
-    runtime.consume_inbound(inbound_handlers(service), owns_envelope=True)
+    runtime.consume_inbound(inbound_handlers(service), owns_envelope=True,
+                            batch_handlers=inbound_batch_handlers(service))
     runtime.consume_internal([MEASURES_EVENTS, PROCURATION_EVENTS],
                              {**measures_handlers(service), **procuration_handlers(service)},
                              name="signalement-lifecycle")
@@ -41,10 +43,7 @@ def register_subscribers(runtime: ServiceRuntime, service: "SignalementService")
 
 def inbound_handlers(service: "SignalementService") -> dict[str, InboundHandler]:
     async def on_submitted(command: InboundCommand) -> Accepted:
-        payload: SignalementSubmitted = command.payload
-        situation_id = await service.intake.submit(SubmitSignalement(
-            payload=payload, announcer=Announcer(institution=command.institution), event_id=event_key(command.event),
-            field_prefix="data"))
+        situation_id = await service.intake.submit(submit_command(command))
         return Accepted(resource_id=situation_id)
 
     async def on_transition(command: InboundCommand) -> Accepted:
@@ -57,6 +56,23 @@ def inbound_handlers(service: "SignalementService") -> dict[str, InboundHandler]
         return Accepted(resource_id=transition_id)
 
     return {SIGNALEMENT_SUBMITTED: on_submitted, TRANSITION_SIGNALED: on_transition}
+
+
+def submit_command(command: InboundCommand) -> SubmitSignalement:
+    payload: SignalementSubmitted = command.payload
+    return SubmitSignalement(payload=payload, announcer=Announcer(institution=command.institution),
+                             event_id=event_key(command.event), field_prefix="data", trace=command.trace)
+
+
+def inbound_batch_handlers(service: "SignalementService") -> dict[str, InboundBatchHandler]:
+    """Announcements of a polled batch are recorded together (SignalementIntake.submit_many)."""
+
+    async def on_submitted_batch(commands: list[InboundCommand]) -> list[Accepted | DomainValidationError]:
+        outcomes = await service.intake.submit_many([submit_command(command) for command in commands])
+        return [outcome if isinstance(outcome, DomainValidationError) else Accepted(resource_id=outcome)
+                for outcome in outcomes]
+
+    return {SIGNALEMENT_SUBMITTED: on_submitted_batch}
 
 
 def measures_handlers(service: "SignalementService") -> dict[str, EventHandler]:
