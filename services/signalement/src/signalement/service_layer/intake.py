@@ -84,7 +84,7 @@ class SignalementIntake:
         outcomes: list[str | DomainValidationError | None] = [None] * len(commands)
         fresh: list[tuple[int, str, str, str]] = []  # (index, situation id, institution, recorded by)
         for index, command in enumerate(commands):
-            errors = announcement_errors(command.payload, command.announcer, self._reference, today(self._clock))
+            errors = announcement_errors(command.payload, command.announcer, self._reference, self._clock.today())
             if errors:
                 outcomes[index] = DomainValidationError(prefixed(errors, command.field_prefix))
                 continue
