@@ -9,11 +9,11 @@ import pytest
 from cii_platform.reference import load_reference_data
 from cii_platform.testing.generator import HistoryGenerator, internal_events
 from cii_platform.testing.pdf import pdf_text
+from reporting.adapters.event_facts import fact_of
 from reporting.adapters.report_pdf import annual_report_pdf
 from reporting.domain.annual_report import annual_report
 from reporting.domain.model import ReadModel
 from reporting.domain.publication import protect_report
-from reporting.adapters.event_facts import fact_of
 
 pytestmark = pytest.mark.unit
 JSON_KEYS = ("adult_complex", "by_institution_region", "by_region", "men_share", "mean_age", "first_circle",
