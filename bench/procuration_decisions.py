@@ -1,12 +1,11 @@
 """Decision and key-release latency (issue 4 target: p99 < 5 ms at 500 decisions/s).
 
 Starts Kafka, the store and the procuration service as a process (LocalPlatform, ports from
-CII_TEST_PORT_BASE, default 21500) and records procurations. Then: the in-process decision point another
-service runs (replica fed by the procuration topic) at a fixed rate; the HTTP decision endpoint, one caller,
+CII_TEST_PORT_BASE, default 21500) and records procurations. Then: the HTTP decision endpoint, one caller,
 16 callers and at a fixed rate (open loop: a request is sent at its scheduled time whether or not earlier
 ones have answered); key releases. Every decision and release is audited, as in production.
 
-    .venv/bin/python bench/procuration_decisions.py [--rate 500] [--seconds 10] [--in-process-only]
+    .venv/bin/python bench/procuration_decisions.py [--rate 500] [--seconds 10]
 """
 
 import argparse
@@ -23,8 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from benchkit import percentile
 
-from cii_platform.consent.local import running_local_decisions
-from cii_platform.contracts.topics import MEASURES_EVENTS
 from cii_platform.testing.platform import LocalPlatform
 from procuration.testing import new_avs, procuration_payload, record_procuration, service_headers
 
@@ -142,38 +139,6 @@ def prepare(platform: LocalPlatform) -> tuple[list[str], list[str]]:
     return [avs for avs, _ in prepared], [pseudonym for _, pseudonym in prepared]
 
 
-async def in_process_decisions(platform: LocalPlatform, pseudonyms: list[str], args: argparse.Namespace) -> None:
-    """The in-process decision point another service runs (consent.local): its replica fed by the real
-    procuration topic, every decision published for the custodian's audit chain, at a fixed rate (open loop:
-    a decision's latency counts from its scheduled time, so a stalled loop shows)."""
-    actor = {"institution": "CMS", "roles": ["case_manager"], "subject": "bench"}
-    count = int(args.rate * args.seconds)
-    async with running_local_decisions("measures", platform.infra.kafka_bootstrap, MEASURES_EVENTS) as point:
-        audited_before = await audit_entries(platform)
-        latencies: list[float] = []
-        decide_seconds = 0.0
-        outcomes: dict[str, int] = {}
-        started = time.perf_counter()
-        for index in range(count):
-            scheduled = started + index / args.rate
-            delay = scheduled - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            ask = {"requester": random.choice(["CMS", "ORP", "OAI"]), "person_pseudonym": random.choice(pseudonyms),
-                   "category": random.choice(CATEGORIES), "purpose": "TRO"}
-            called = time.perf_counter()
-            decision = point.decide(actor=actor, **ask)
-            decide_seconds += time.perf_counter() - called
-            latencies.append((time.perf_counter() - scheduled) * 1000)
-            outcomes[decision.decision] = outcomes.get(decision.decision, 0) + 1
-        sent_rate = count / (time.perf_counter() - started)
-        print(summary(f"in-process decisions (replica fed by Kafka), open loop at {args.rate:.0f}/s",
-                      latencies, 0, sent_rate) + f" outcomes={outcomes}")
-        print(f"  decide() itself: {decide_seconds / count * 1e6:.1f} µs per decision (replica + audit buffer)")
-    audited = await wait_for_audit(platform, audited_before + count)
-    print(f"  local decisions in the custodian's audit chain: {audited - audited_before} of {count}")
-
-
 async def audit_entries(platform: LocalPlatform) -> int:
     async with httpx.AsyncClient(base_url=platform.url("procuration"), headers=service_headers(platform)) as client:
         return int((await client.get("/api/v1/audit/verify")).json()["entries"])
@@ -192,7 +157,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=3)
-    parser.add_argument("--in-process-only", action="store_true", help="skip the HTTP figures")
     args = parser.parse_args()
     platform = LocalPlatform.for_tests(int(os.environ.get("CII_TEST_PORT_BASE", "21500")))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # `timeout` or Ctrl-C still stop the platform
@@ -202,9 +166,7 @@ def main() -> None:
         persons, pseudonyms = prepare(platform)
         print(f"platform up and {PERSONS} procurations recorded in {time.perf_counter() - started:.1f} s; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        asyncio.run(in_process_decisions(platform, pseudonyms, args))
-        if not args.in_process_only:
-            asyncio.run(measure(platform, persons, pseudonyms, args))
+        asyncio.run(measure(platform, persons, pseudonyms, args))
     finally:
         platform.stop()
     print(f"total {time.perf_counter() - started:.1f} s")

@@ -11,7 +11,6 @@ from pydantic import BaseModel
 
 from . import (
     inbound,
-    internal_consent,
     internal_measures,
     internal_procuration,
     internal_reporting,
@@ -68,6 +67,4 @@ def catalog() -> list[CatalogEntry]:
         entries += [CatalogEntry(name, model, topic, service, _doc(model)) for name, model in events.items()]
         entries += [CatalogEntry(name, model, OUTBOUND_CHANNEL, service, _doc(model))
                     for name, model in outbound_types.items()]
-    entries += [CatalogEntry(name, model, topic, "any service deciding in process", _doc(model))
-                for topic in internal_consent.PUBLISHED_ON for name, model in internal_consent.EVENTS.items()]
     return entries

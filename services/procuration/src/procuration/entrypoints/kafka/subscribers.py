@@ -1,7 +1,6 @@
 """Kafka entry points: inbound events of institutions and the situation events of the other services,
 each mapped to the same command the HTTP routes use."""
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +8,6 @@ from cii_platform.contracts import types
 from cii_platform.contracts.avs import validate_avs
 from cii_platform.contracts.codes import TriageDecision
 from cii_platform.contracts.envelope import CloudEvent
-from cii_platform.contracts.internal_consent import CONSENT_DECIDED, ConsentDecided
 from cii_platform.contracts.internal_measures import SITUATION_CLOSED, SituationClosed
 from cii_platform.contracts.internal_signalement import (
     SITUATION_RECORDED,
@@ -118,18 +116,4 @@ def register_situation_tracking(service: "ProcurationService") -> None:
 
     service.runtime.consume_internal([SIGNALEMENT_EVENTS, MEASURES_EVENTS], {
         SITUATION_RECORDED: recorded, SITUATION_STATUS_CHANGED: status_changed, SITUATION_TRIAGED: triaged,
-        SITUATION_CLOSED: closed, CONSENT_DECIDED: lambda event: audit_local_decisions(service, event)})
-
-
-async def audit_local_decisions(service: "ProcurationService", event: CloudEvent) -> None:
-    """Decisions another service took on its consent replica join the same hash-chained audit log.
-    A redelivered batch is skipped by the consumer's inbox (event id), so no decision is entered twice."""
-    batch = ConsentDecided.model_validate(event.data)
-    # Appended together, they go into one group commit; the offset is committed once all are stored.
-    await asyncio.gather(*(service.audit.record(AuditEvent(
-        actor=decided.actor, action=Action.DECISION, person_pseudonym=decided.person_pseudonym,
-        outcome=decided.decision, categories=[decided.category], purpose=decided.purpose,
-        procuration_id=decided.procuration_id,
-        details={"requester": decided.requester, "reason": decided.reason, "decided_by": batch.decided_by,
-                 "decided_at": decided.decided_at.isoformat(), "event_id": event.id}))
-        for decided in batch.decisions))
+        SITUATION_CLOSED: closed})

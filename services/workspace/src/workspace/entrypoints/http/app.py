@@ -37,8 +37,8 @@ ONE_YEAR = 365 * 24 * 3600
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'"
 
 
-def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAPI:
-    workspace = workspace or bootstrap(settings)
+def create_app(settings: Settings, service: Workspace | None = None) -> FastAPI:
+    workspace = service or bootstrap(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
