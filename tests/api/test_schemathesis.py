@@ -29,6 +29,7 @@ ROLES = {
     "measures": [("BUREAU", "cantonal_officer"), ("CMS", "field_worker")],
     "procuration": [("BUREAU", "cantonal_officer"), ("BUREAU", "service")],
     "reporting": [("BUREAU", "cantonal_officer"), ("ORP", "field_worker")],
+    "notifier": [("BUREAU", "coordinator"), ("ORP", "field_worker")],
 }
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SUMMARY = re.compile(r"^\s*(\d+ generated.*|[✅❌].*(passed|failed).*|⚠️.*|❌ ST\d+.*)$", re.M)

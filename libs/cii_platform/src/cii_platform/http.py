@@ -4,6 +4,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -246,3 +247,12 @@ def install_request_metrics(app: FastAPI, service: str) -> None:
                 "method": request.method, "route": route, "status": response.status_code,
                 "duration_ms": round(elapsed * 1000, 1)})
         return response
+
+
+def content_disposition(disposition: str, filename: str) -> dict[str, str]:
+    """A Content-Disposition header for a file name that may hold what a caller sent (an identifier in the
+    path): an ASCII fallback without quotes or controls, and the exact name RFC 5987-encoded. A header
+    must be Latin-1, so a name sent as is could turn a valid request into a server error."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
+    encoded = quote(filename, safe="")
+    return {"Content-Disposition": f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"}

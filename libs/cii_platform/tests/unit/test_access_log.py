@@ -56,3 +56,4 @@ def test_a_request_is_logged_with_its_trace_id_and_route_template_not_its_path()
     assert entry["trace_id"] == TRACE_ID
     assert entry["route"] == "/api/v1/things/{thing_id}" and entry["status"] == 200 and entry["method"] == "GET"
     assert "756.1234" not in json.dumps(entry)
+

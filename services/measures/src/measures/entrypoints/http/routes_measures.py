@@ -5,7 +5,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from cii_platform.contracts.codes import MeasureType
-from cii_platform.http import CurrentPrincipal, Page, Paging
+from cii_platform.http import CurrentPrincipal, Page, Paging, content_disposition
 from cii_platform.openapi import problem_responses
 
 from ...domain.model import MeasureStatus
@@ -92,7 +92,7 @@ Language = Query(None, description="fr or de; by default the person's language (
 
 def _pdf(pdf: bytes, language: str, filename: str) -> Response:
     return Response(pdf, media_type="application/pdf", headers={
-        "Content-Language": language, "Content-Disposition": f'inline; filename="{filename}-{language}.pdf"'})
+        "Content-Language": language, **content_disposition("inline", f"{filename}-{language}.pdf")})
 
 
 @router.get("/{measure_id}/closure-letter", response_class=Response, responses=PDF)

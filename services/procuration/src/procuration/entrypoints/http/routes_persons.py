@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from cii_platform.http import CurrentPrincipal, not_found
+from cii_platform.http import CurrentPrincipal, content_disposition, not_found
 from cii_platform.reference import load_reference_data
 
 from ...adapters.access_report import access_report_pdf
@@ -57,10 +57,10 @@ async def access_report(pseudonym: str, principal: CurrentPrincipal, service: Se
         pdf = await access_report_pdf(reference, pseudonym, entries, service.clock.now(), language)
         return Response(pdf, media_type="application/pdf", headers={
             "Content-Language": language,
-            "Content-Disposition": f'attachment; filename="access-report-{pseudonym}-{language}.pdf"'})
+            **content_disposition("attachment", f"access-report-{pseudonym}-{language}.pdf")})
     if format == "csv":
         return Response(_as_csv(entries), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="access-report-{pseudonym}.csv"'})
+                        headers=content_disposition("attachment", f"access-report-{pseudonym}.csv"))
     return {"person_pseudonym": pseudonym, "total": len(entries), "items": entries}
 
 

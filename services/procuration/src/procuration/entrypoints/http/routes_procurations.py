@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from cii_platform.contracts.codes import Purpose, Role
 from cii_platform.contracts.fields import KNOWN_INSTITUTIONS
 from cii_platform.contracts.inbound import ProcurationRevoked, ProcurationSigned
-from cii_platform.http import CurrentPrincipal, ProblemError, not_found
+from cii_platform.http import CurrentPrincipal, ProblemError, content_disposition, not_found
 from cii_platform.openapi import documented_body, problem_responses
 from cii_platform.security.crypto import SealedSection, unseal
 from cii_platform.security.custody import KeyErased, KeyReleaseDenied, ReleaseRequest
@@ -113,7 +113,7 @@ async def read_signed_form(procuration_id: str, principal: CurrentPrincipal, ser
     content, media_type = found
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(media_type, "bin")
     return Response(content, media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="procuration-{procuration_id}.{extension}"'})
+        **content_disposition("attachment", f"procuration-{procuration_id}.{extension}")})
 
 
 def _form_public(stored: StoredForm) -> SignedFormPublic:

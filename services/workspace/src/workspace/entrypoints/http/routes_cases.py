@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from cii_platform.clock import swiss_today
+from cii_platform.http import content_disposition
 
 from ...domain.words import N_
 from ...service_layer.forms import FormErrors
@@ -154,11 +155,11 @@ async def contract_pdf(measure_id: str, person: CurrentPerson, workspace: Worksp
     content, media_type = await workspace.measures.document(person.access_token, measure_id,
                                                             f"contract.pdf?language={current_language.get()}")
     return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'inline; filename="contract-{measure_id}.pdf"'})
+                    headers=content_disposition("inline", f"contract-{measure_id}.pdf"))
 
 
 @router.get("/cases/{measure_id}/closure-letter")
 async def closure_letter(measure_id: str, person: CurrentPerson, workspace: WorkspaceDep) -> Response:
     content, media_type = await workspace.measures.document(person.access_token, measure_id, "closure-letter")
     return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'inline; filename="closure-{measure_id}.pdf"'})
+                    headers=content_disposition("inline", f"closure-{measure_id}.pdf"))
