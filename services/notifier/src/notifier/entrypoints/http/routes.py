@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from cii_platform.http import CurrentPrincipal, not_found
 from cii_platform.security.tokens import Principal
@@ -47,7 +47,7 @@ class PreferencesBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     language: Literal["fr", "de"]
-    digest: bool
+    digest: StrictBool  # `0` or `"yes"` is not a yes or no: the document says boolean, the server holds to it
 
 
 @router.get("/inbox", response_model=InboxPage)
