@@ -112,14 +112,20 @@ class InboundGateway:
         try:
             event, payload = self._read(record, institution)
         except Rejection as rejection:
-            if rejection.event_type in self._handlers and self._on_refused is not None:
-                await self._on_refused(institution, rejection)
-            if rejection.event_type in self._handlers or (self._owns_envelope and not self._claimed(rejection)):
+            if await self._refused(institution, rejection):
                 await self._answer_rejection(institution, record, rejection)
             return
         if event is None:
             return  # another service owns this type
         await self._apply(institution, event, payload, record)
+
+    async def _refused(self, institution: str, rejection: Rejection) -> bool:
+        """Reports a refusal of one of our types; True when this gateway answers it (its own types, and
+        what nobody can claim when it owns the envelope)."""
+        ours = rejection.event_type in self._handlers
+        if ours and self._on_refused is not None:
+            await self._on_refused(institution, rejection)
+        return ours or (self._owns_envelope and not self._claimed(rejection))
 
     async def handle_batch(self, records: list[RecordInfo]) -> None:
         """A polled batch: read and validate all, one inbox lookup, apply (a type's batch handler at once),
@@ -141,9 +147,7 @@ class InboundGateway:
             try:
                 event, payload = self._read(record, institution)
             except Rejection as rejection:
-                if rejection.event_type in self._handlers and self._on_refused is not None:
-                    await self._on_refused(institution, rejection)
-                if rejection.event_type in self._handlers or (self._owns_envelope and not self._claimed(rejection)):
+                if await self._refused(institution, rejection):
                     answers[index] = self._rejection_answer(institution, record, rejection)
                 continue
             if event is not None:

@@ -1,6 +1,8 @@
 """Every code the APIs answer, as words (docs/contract.md section 4). The message ids are English; the
 French and German catalogs translate them. `N_` only marks a string for extraction (Babel keyword)."""
 
+from cii_platform.documents.words import INSTITUTION_NAMES
+
 
 def N_(message: str) -> str:
     return message
@@ -79,13 +81,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
                 "RECORDED": N_("Recorded"), "REFUSED": N_("Refused"), "REVOKED": N_("Revoked")},
 }
 
-INSTITUTION_NAMES: dict[str, str] = {
-    "ORP": N_("Regional employment office (ORP)"), "LMMT": N_("Labour market measures (LMMT)"),
-    "OCPS": N_("Cantonal office for social protection (OCPS)"), "CMS": N_("Social-medical centre (CMS)"),
-    "OASI": N_("Asylum office (OASI)"), "T1": N_("T1 platform"), "OSP": N_("Vocational guidance (OSP)"),
-    "OAI": N_("Disability insurance (OAI)"), "BUREAU": N_("CII bureau"),
-    "SMR": N_("Regional medical service (SMR)"), "PRIVATE": N_("Private person"),
-}
+# The institutions' names are the documents' own (one list for pages and letters).
 
 
 def label_of(kind: str, code: object) -> str:
