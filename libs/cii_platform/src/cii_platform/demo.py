@@ -394,8 +394,11 @@ async def close_and_review(bureau: Bureau, ids: dict[str, str], plan: Plan, toda
 
 # -- 4. until the data are visible ---------------------------------------------------------------------
 
-def missing_figures(report: dict[str, Any], board: dict[str, Any]) -> list[str]:
-    """What the report or the dashboard does not show yet (empty: the demo is visible)."""
+def missing_figures(report: dict[str, Any], board: dict[str, Any], *,
+                    overdue_at_most: int | None = None) -> list[str]:
+    """What the report or the dashboard does not show yet (empty: the demo is visible). With
+    `overdue_at_most` (the announcements left untriaged on purpose), the dashboard counts as visible only
+    once reporting has applied the bureau's triages, not while every announcement still looks overdue."""
     missing = [f"measures.{t}" for t in MEASURE_TYPES if not report.get("measures", {}).get(t)]
     missing += [name for name in ("adult_complex", "young", "closures")
                 if not report.get(name, {}).get("total")]
@@ -409,16 +412,20 @@ def missing_figures(report: dict[str, Any], board: dict[str, Any]) -> list[str]:
              "procurations_expired": board.get("procurations_expired"),
              "measures_running": sum(board.get("measures_running", {}).values()),
              "situations_closed": board.get("situations_closed", {}).get("total")}
-    return missing + [f"dashboard.{name}" for name, value in tiles.items() if not value]
+    missing += [f"dashboard.{name}" for name, value in tiles.items() if not value]
+    overdue = board.get("triage_overdue") or 0
+    if overdue_at_most is not None and overdue > overdue_at_most:
+        missing.append(f"dashboard.triage_overdue ({overdue} > {overdue_at_most}: triages not applied yet)")
+    return missing
 
 
-async def wait_until_visible(bureau: Bureau, year: int, progress: Progress,
-                             timeout: float) -> tuple[dict[str, Any], dict[str, Any]]:
+async def wait_until_visible(bureau: Bureau, year: int, progress: Progress, timeout: float,
+                             overdue_at_most: int) -> tuple[dict[str, Any], dict[str, Any]]:
     deadline, last = time.monotonic() + timeout, None
     while True:
         report = (await bureau.reporting.get(f"/api/v1/reports/annual/{year}")).json()
         board = (await bureau.reporting.get("/api/v1/dashboard")).json()
-        missing = missing_figures(report, board)
+        missing = missing_figures(report, board, overdue_at_most=overdue_at_most)
         if not missing or time.monotonic() > deadline:
             if missing:
                 progress(f"demo: still without data after {timeout:.0f} s: {', '.join(missing)}")
@@ -458,7 +465,8 @@ async def load_demo(target: DemoTarget, year: int, *, scale: float = 1.0, today:
         await close_and_review(bureau, ids, plan, today, rng)
         summary.actions = bureau.actions
         progress("demo: " + ", ".join(f"{count} {action}" for action, count in sorted(bureau.actions.items())))
-        summary.report, summary.dashboard = await wait_until_visible(bureau, year, progress, visible_timeout)
+        summary.report, summary.dashboard = await wait_until_visible(bureau, year, progress, visible_timeout,
+                                                                     overdue_at_most=len(plan.untriaged))
     finally:
         await bureau.close()
     return summary
