@@ -113,45 +113,30 @@ def service_user_name(service: str) -> str:
     return f"svc-{service}"
 
 
+def _kafka_user(name: str, cluster: str, component: str, authentication: str,
+                acls: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"apiVersion": API_VERSION, "kind": "KafkaUser", "metadata": _meta(name, cluster, component),
+            "spec": {"authentication": {"type": authentication},
+                     "authorization": {"type": "simple", "acls": acls}}}
+
+
 def kafka_users(topo: dict[str, Any]) -> list[dict[str, Any]]:
     cluster = topo["cluster"]
     auth = topo["authentication"]
     fams = topo["topics"]
     users = []
     for code in _codes(topo):
-        users.append(
-            {
-                "apiVersion": API_VERSION,
-                "kind": "KafkaUser",
-                "metadata": _meta(institution_user_name(code), cluster, "kafka-user-institution"),
-                "spec": {
-                    "authentication": {"type": auth["institution"]},
-                    "authorization": {
-                        "type": "simple",
-                        "acls": [
-                            _acl("topic", fams["inbound"]["name"].format(code=code), ["Write"]),
-                            _acl("topic", fams["outbound"]["name"].format(code=code), ["Read"]),
-                            _acl("group", f"{code}-", ["Read"], pattern="prefix"),
-                        ],
-                    },
-                },
-            }
-        )
+        users.append(_kafka_user(institution_user_name(code), cluster, "kafka-user-institution",
+                                 auth["institution"], [
+                                     _acl("topic", fams["inbound"]["name"].format(code=code), ["Write"]),
+                                     _acl("topic", fams["outbound"]["name"].format(code=code), ["Read"]),
+                                     _acl("group", f"{code}-", ["Read"], pattern="prefix"),
+                                 ]))
     for service, access in service_access(topo).items():
         acls = [_acl("topic", t, ["Read"]) for t in access["read"]]
         acls += [_acl("topic", t, ["Write"]) for t in access["write"]]
         acls.append(_acl("group", access["group"], ["Read"], pattern="prefix"))
-        users.append(
-            {
-                "apiVersion": API_VERSION,
-                "kind": "KafkaUser",
-                "metadata": _meta(service_user_name(service), cluster, "kafka-user-service"),
-                "spec": {
-                    "authentication": {"type": auth["service"]},
-                    "authorization": {"type": "simple", "acls": acls},
-                },
-            }
-        )
+        users.append(_kafka_user(service_user_name(service), cluster, "kafka-user-service", auth["service"], acls))
     return users
 
 

@@ -69,11 +69,7 @@ start_kafka() {
     log "kafka: using the external Kafka KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS (not started)"
     return 0
   fi
-  local pid
-  if pid=$(running_pid kafka); then
-    log "kafka: already running (pid $pid)"
-    return 0
-  fi
+  already_running kafka kafka && return 0
   kafka_installed || install_kafka
   require_java
   ensure_port_free "$KAFKA_PORT" "Kafka" CII_KAFKA_PORT

@@ -78,11 +78,7 @@ prepare_keycloak_home() {
 }
 
 start_keycloak() {
-  local pid
-  if pid=$(running_pid keycloak); then
-    log "keycloak: already running (pid $pid)"
-    return 0
-  fi
+  already_running keycloak keycloak && return 0
   keycloak_installed || install_keycloak
   require_java_17
   ensure_port_free "$KEYCLOAK_PORT" "Keycloak" CII_KEYCLOAK_PORT

@@ -46,11 +46,7 @@ start_mail() {
     log "mail: using the external SMTP server CII_SMTP_HOST=$CII_SMTP_HOST (Mailpit not started)"
     return 0
   fi
-  local pid
-  if pid=$(running_pid mailpit); then
-    log "mail: already running (Mailpit pid $pid)"
-    return 0
-  fi
+  already_running mailpit "mail (Mailpit)" && return 0
   mailpit_installed || install_mailpit
   ensure_port_free "$SMTP_PORT" "SMTP (Mailpit)" CII_SMTP_PORT
   ensure_port_free "$MAILPIT_PORT" "Mailpit web UI and API" CII_MAILPIT_PORT

@@ -61,6 +61,13 @@ running_pid() {
   return 1
 }
 
+# True (and says so) when the component started by this script still runs: start_* then has nothing to do.
+already_running() {
+  local name=$1 what=$2 pid
+  pid=$(running_pid "$name") || return 1
+  log "$what: already running (pid $pid)"
+}
+
 port_in_use() {
   (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }

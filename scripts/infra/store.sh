@@ -118,11 +118,8 @@ ensure_postgres_database() {
 # until it accepts connections. The server's output goes to the log opened here by this shell:
 # the postgres user may not be allowed to create files in logs/.
 start_postgres() {
-  local pid bin log
-  if pid=$(running_pid postgres); then
-    log "postgres: already running (pid $pid)"
-    return 0
-  fi
+  local bin log
+  already_running postgres postgres && return 0
   postgres_installed || install_postgres
   bin=$(postgres_bin_dir)
   ensure_port_free "$POSTGRES_PORT" "PostgreSQL" CII_POSTGRES_PORT
@@ -196,11 +193,7 @@ start_store() {
     return 0
   fi
   start_postgres
-  local pid
-  if pid=$(running_pid ferretdb); then
-    log "store: already running (FerretDB pid $pid)"
-    return 0
-  fi
+  already_running ferretdb "store (FerretDB)" && return 0
   ferretdb_installed || install_ferretdb
   ensure_port_free "$STORE_PORT" "store" CII_STORE_PORT
   ensure_port_free "$FERRETDB_DEBUG_PORT" "FerretDB debug" CII_FERRETDB_DEBUG_PORT

@@ -106,34 +106,37 @@ def check_network(objs: list[dict[str, Any]]) -> list[str]:
         allowed_ingress = {"ingress-controller", "otel-collector", f"service:{WORKSPACE['name']}"}
         if service == "procuration":
             allowed_ingress |= {f"service:{c}" for c in PROCURATION_CLIENTS}
-        egress_seen, ingress_seen = set(), set()
+        egress_seen: set[str] = set()
+        ingress_seen: set[str] = set()
         for pol in selecting:
-            for rule in pol["spec"].get("egress") or []:
-                peers = rule.get("to")
-                if not peers:
-                    v.append(f"NetworkPolicy/{pol['metadata']['name']}: {service} may reach any destination")
-                    continue
-                for peer in peers:
-                    cat = _peer_category(peer, rule.get("ports") or [])
-                    egress_seen.add(cat)
-                    if cat not in allowed_egress:
-                        v.append(f"NetworkPolicy/{pol['metadata']['name']}: {service} egress to {cat} {peer} "
-                                 "is not allowed")
-            for rule in pol["spec"].get("ingress") or []:
-                peers = rule.get("from")
-                if not peers:
-                    v.append(f"NetworkPolicy/{pol['metadata']['name']}: {service} may be reached from anywhere")
-                    continue
-                for peer in peers:
-                    cat = _peer_category(peer, rule.get("ports") or [])
-                    ingress_seen.add(cat)
-                    if cat not in allowed_ingress:
-                        v.append(f"NetworkPolicy/{pol['metadata']['name']}: {service} ingress from {cat} {peer} "
-                                 "is not allowed")
+            v += _peers_outside(pol, service, "egress", allowed_egress, egress_seen)
+            v += _peers_outside(pol, service, "ingress", allowed_ingress, ingress_seen)
         for need in sorted(required_egress - egress_seen):
             v.append(f"Deployment/{service}: no egress to {need}")
         for need in sorted({"ingress-controller", "otel-collector"} - ingress_seen):
             v.append(f"Deployment/{service}: no ingress from {need}")
+    return v
+
+
+_PEERS = {"egress": ("to", "may reach any destination", "egress to"),
+          "ingress": ("from", "may be reached from anywhere", "ingress from")}
+
+
+def _peers_outside(pol: dict[str, Any], service: str, direction: str, allowed: set[str],
+                   seen: set[str]) -> list[str]:
+    """The policy's rules in one direction whose peers are not allowed (adds each peer's category to seen)."""
+    side, open_text, verb = _PEERS[direction]
+    name, v = pol["metadata"]["name"], []
+    for rule in pol["spec"].get(direction) or []:
+        peers = rule.get(side)
+        if not peers:
+            v.append(f"NetworkPolicy/{name}: {service} {open_text}")
+            continue
+        for peer in peers:
+            cat = _peer_category(peer, rule.get("ports") or [])
+            seen.add(cat)
+            if cat not in allowed:
+                v.append(f"NetworkPolicy/{name}: {service} {verb} {cat} {peer} is not allowed")
     return v
 
 
