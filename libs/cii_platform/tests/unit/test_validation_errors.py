@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from cii_platform.contracts.avs import format_avs
-from cii_platform.contracts.inbound import ProcurationSigned
+from cii_platform.contracts.inbound import Announcer, ProcurationSigned
 from cii_platform.validation import errors_from_details, field_errors
 
 pytestmark = pytest.mark.unit
@@ -41,3 +41,11 @@ def test_request_validation_details_drop_the_body_location() -> None:
                {"loc": ("body", "person", "avs_number"), "msg": "Value error, wrong check digit (EAN-13)"}]
     assert [(e.field, e.message) for e in errors_from_details(details)] == [
         ("valid_until", "must be after valid_from"), ("person.avs_number", "wrong check digit (EAN-13)")]
+
+
+def test_a_yes_no_field_takes_only_true_or_false() -> None:
+    for guess in ("yes", 0, "true"):
+        with pytest.raises(ValidationError) as caught:
+            Announcer.model_validate({"collaborator": "a", "respondent": "b", "private_person": guess})
+        assert [e.field for e in field_errors(caught.value, "announcer")] == ["announcer.private_person"]
+    assert Announcer.model_validate({"collaborator": "a", "respondent": "b", "private_person": True}).private_person

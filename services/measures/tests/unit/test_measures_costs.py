@@ -4,12 +4,14 @@ from datetime import date
 
 import pytest
 from measures_factories import new_measure
+from pydantic import ValidationError
 
 from cii_platform.contracts.codes import MeasureType
 from cii_platform.reference import load_reference_data
 from measures.config import Settings
 from measures.domain.costs import CANTONAL_EMPLOYMENT_FUND, Statement, annual_statements, structural_shares
 from measures.domain.model import Measure, Participant, Prefinancing
+from measures.service_layer.commands import DecidePrefinancing
 
 pytestmark = pytest.mark.unit
 PARTNERS = ["OAI", "SAS", "SFOP", "SHE", "SICT"]
@@ -109,3 +111,11 @@ def test_a_statement_totals_variable_and_structural_costs() -> None:
     assert (orp.variable_costs, orp.structural_costs, orp.total) == (1800.0, 0.0, 1800.0)
     assert next(s for s in statements if s.institution == "SICT").structural_costs == 160.0
     assert len(statements) == len(PARTNERS) + 1
+
+
+def test_the_amount_advanced_is_a_number_not_a_text() -> None:
+    with pytest.raises(ValidationError) as caught:
+        DecidePrefinancing.model_validate({"decision": "PREFINANCED", "decided_on": "2026-02-20", "amount": "12.50"})
+    assert [error["loc"] for error in caught.value.errors()] == [("amount",)]
+    assert DecidePrefinancing.model_validate({"decision": "PREFINANCED", "decided_on": "2026-02-20",
+                                              "amount": 1200}).amount == 1200

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from .avs import AvsNumber
 from .codes import (
@@ -40,7 +40,7 @@ class Announcer(Payload):
     collaborator: ShortText
     respondent: ShortText
     unit: ShortText | None = None
-    private_person: bool = False
+    private_person: StrictBool = False  # "yes" or 0 is an error naming the field, not a guess
 
 
 class PersonIdentity(Payload):

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
 from cii_platform.contracts.codes import MeasureType
 
@@ -111,7 +111,7 @@ class DecidePrefinancing(Command):
     decided_on: date
     decided_by: Literal["COMMISSION_DROIT"] = "COMMISSION_DROIT"
     # The cost advanced (CHF); default: the measure type's tariff. Required for a type without one.
-    amount: float | None = Field(None, gt=0, le=1_000_000)
+    amount: StrictFloat | None = Field(None, gt=0, le=1_000_000)  # a number, not "12.50" in a string
 
 
 class SettlePrefinancing(Command):
